@@ -1,0 +1,31 @@
+"""`ripple`: the operator's and the curious leader's command line.
+
+Each subcommand lives in its own module under `bot/commands/`; this file only registers them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="ripple",
+    help="Ripple: a coaching companion for leaders working across organisations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Imports are local so `ripple --help` stays fast and one broken command can't hide the rest.
+    from bot.commands import ask, ingest
+
+    app.command("ingest")(ingest.ingest)
+    app.command("ask")(ask.ask)
+
+
+_register()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

