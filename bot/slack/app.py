@@ -1,0 +1,106 @@
+"""The Bolt app factory: builds a configured `App` from `Services` and registers listeners.
+
+Listeners are split by kind (`listeners/events.py`, `commands.py`, `actions.py`, `views.py`);
+this module wires them to one `App` and adds the middleware every request passes through.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class SlackNotConfigured(RuntimeError):
+    """A Slack credential is missing; the message says which one and where to set it."""
+
+
+def build_client(settings: Settings) -> WebClient:
+    """A WebClient on `SLACK_API_URL`, retrying 429s (after Retry-After), 5xx and resets."""
+    if settings.slack_bot_token is None:
+        raise SlackNotConfigured("Set SLACK_BOT_TOKEN (the app's xoxb- bot token) to run Ripple.")
+    base_url = settings.slack_api_url.rstrip("/") + "/"
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def build_app(
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    executor: ThreadPoolExecutor | None = None,
+) -> App:
+    """A Bolt App whose listeners talk to `services`; nothing else is global."""
+    settings = services.settings
+    if settings.slack_signing_secret is None:
+        raise SlackNotConfigured(
+            "Set SLACK_SIGNING_SECRET (Basic Information > App Credentials) to run Ripple."
+        )
+    app = App(
+        client=client or build_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        # Ack first, work after: Bolt returns the HTTP response as soon as ack() is called.
+        process_before_response=False,
+        listener_executor=executor,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    app.use(_deduplicate_events(services))
+
+    from bot.slack.listeners import actions, commands, events, views
+
+    events.register(app, services)
+    commands.register(app, services)
+    actions.register(app, services)
+    views.register(app, services)
+    return app
+
+
+def _deduplicate_events(services: Services):
+    """Answer 200 and do nothing for an event we have seen before.
+
+    Slack retries an event (X-Slack-Retry-Num) when the first answer was slow or lost, and two
+    replicas may both receive one. The journal's processed-events table, with event_id as its
+    primary key, decides which delivery wins, across restarts and replicas alike.
+    """
+
+    def middleware(body: dict, next) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            from bot.journal.errors import JournalUnavailable
+
+            try:
+                first = services.journal.mark_event_processed(str(event_id))
+            except JournalUnavailable:
+                # Better a rare duplicate than a silently dropped message.
+                log.warning("event dedup skipped: journal unavailable")
+                first = True
+            if not first:
+                log.info("duplicate event ignored", extra={"event_id": event_id})
+                return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
+
+
+def new_executor(settings: Settings) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="ripple-slack")

@@ -1,0 +1,200 @@
+"""Block Kit rendering of coaching `Reply`s, built with `slack_sdk.models`.
+
+Nothing here decides what to say: coaching does. This module only lays a `Reply` out as
+blocks that fit Slack's limits (50 blocks per message, 3,000 characters per section text,
+25 elements per actions block, 2,000 characters per button value).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.coaching.reply import Action, PlaceGroup, Reply, ReplyKind
+from bot.evidence.passage import Passage
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+MAX_SECTION_CHARS = 3000
+MAX_CONTEXT_CHARS = 2000
+MAX_BUTTON_VALUE = 2000
+MAX_ACTIONS_PER_BLOCK = 25
+MAX_BUTTON_LABEL = 75
+
+# The buttons that are the obvious next step get Slack's emphasis styles.
+_BUTTON_STYLE = {"reflect_start": "primary", "save_to_journal": "primary", "delete": "danger"}
+
+
+def mrkdwn_escape(text: str) -> str:
+    """Escape the three characters Slack treats as control characters in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Split text into pieces no longer than `limit`, preferring paragraph, line, then word
+    boundaries, so long answers become several sections rather than being cut off."""
+    text = text.strip()
+    pieces: list[str] = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(". ") + 1)
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def text_sections(text: str) -> list[SectionBlock]:
+    return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(text)]
+
+
+def quote(text: str) -> str:
+    """A word-for-word quote as a mrkdwn block quote (every line prefixed)."""
+    body = mrkdwn_escape(" ".join(text.split()))
+    return "> " + body
+
+
+def source_line(passage: Passage) -> str:
+    parts = [f"_{mrkdwn_escape(passage.title or passage.doc)}_"]
+    if passage.section:
+        parts.append(mrkdwn_escape(passage.section))
+    if passage.doc_id:
+        parts.append(f"doc {mrkdwn_escape(passage.doc_id)}")
+    return "Source: " + " · ".join(parts)
+
+
+def passage_blocks(passage: Passage) -> list[Block]:
+    """The quote (split if a passage is unusually long) and its source in a context line."""
+    quoted = quote(passage.text)
+    sections = [
+        SectionBlock(text=MarkdownTextObject(text=piece if i == 0 else "> " + piece))
+        for i, piece in enumerate(split_text(quoted, MAX_SECTION_CHARS - 2))
+    ]
+    context = ContextBlock(
+        elements=[MarkdownTextObject(text=source_line(passage)[:MAX_CONTEXT_CHARS])]
+    )
+    return [*sections, context]
+
+
+def group_blocks(group: PlaceGroup) -> list[Block]:
+    header = SectionBlock(text=MarkdownTextObject(text=f"*{mrkdwn_escape(group.place)}*"))
+    blocks: list[Block] = [header]
+    for passage in group.passages:
+        blocks.extend(passage_blocks(passage))
+    return blocks
+
+
+def button_value(action: Action, context: dict | None = None) -> str:
+    """Actions carry coaching's value plus the adapter's context (question, channel…),
+    JSON-encoded and trimmed so the whole stays under Slack's 2,000-character limit."""
+    payload = {"v": action.value, **(context or {})}
+    encoded = json.dumps(payload, ensure_ascii=False)
+    while len(encoded) > MAX_BUTTON_VALUE and payload.get("q"):
+        payload["q"] = payload["q"][: max(0, len(payload["q"]) - 200)]
+        encoded = json.dumps(payload, ensure_ascii=False)
+    return encoded[:MAX_BUTTON_VALUE]
+
+
+def decode_value(value: str | None) -> dict:
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        return {"v": value or ""}
+    return data if isinstance(data, dict) else {"v": str(data)}
+
+
+def button(
+    action_id: str, label: str, value: str = "", *, style: str | None = None, confirm=None
+) -> ButtonElement:
+    return ButtonElement(
+        text=label[:MAX_BUTTON_LABEL],
+        action_id=action_id,
+        value=value[:MAX_BUTTON_VALUE] or None,
+        style=style,
+        confirm=confirm,
+    )
+
+
+def action_blocks(actions: Sequence[Action], context: dict | None = None) -> list[ActionsBlock]:
+    buttons = [
+        button(a.id, a.label, button_value(a, context), style=_BUTTON_STYLE.get(a.id))
+        for a in actions
+    ]
+    return [
+        ActionsBlock(elements=buttons[i : i + MAX_ACTIONS_PER_BLOCK])
+        for i in range(0, len(buttons), MAX_ACTIONS_PER_BLOCK)
+    ]
+
+
+def render_reply(reply: Reply, context: dict | None = None) -> list[Block]:
+    """Lay a Reply out: lead text, evidence grouped by place, the question, then buttons."""
+    blocks: list[Block] = []
+    if reply.text:
+        blocks.extend(text_sections(reply.text))
+    groups = reply.groups or (
+        [PlaceGroup("What others found", tuple(reply.passages))] if reply.passages else []
+    )
+    for group in groups:
+        blocks.append(DividerBlock())
+        blocks.extend(group_blocks(group))
+    if reply.question:
+        if groups:
+            blocks.append(DividerBlock())
+        blocks.extend(text_sections(f"*{reply.question}*"))
+    if reply.actions:
+        blocks.extend(action_blocks(reply.actions, context))
+    return blocks
+
+
+def fallback_text(reply: Reply) -> str:
+    """Plain notification text (push notifications, screen readers, clients without blocks)."""
+    parts = [reply.text.strip()]
+    if reply.question:
+        parts.append(reply.question)
+    text = "\n\n".join(p for p in parts if p)
+    if not text and reply.kind is ReplyKind.HELPED:
+        text = "What others found"
+    return text[:3000] or "Ripple"
+
+
+def chunk_blocks(blocks: Sequence[Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[list[Block]]:
+    """Split blocks into messages of at most `limit`, never leaving a source line or a divider
+    stranded at the top of the next message when it can be avoided."""
+    chunks: list[list[Block]] = []
+    current: list[Block] = []
+    for block in blocks:
+        if len(current) >= limit:
+            carry: list[Block] = []
+            # Keep a quote with its context line: move a trailing section to the next chunk.
+            if isinstance(block, ContextBlock) and isinstance(current[-1], SectionBlock):
+                carry = [current.pop()]
+            chunks.append(current)
+            current = carry
+        current.append(block)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def as_dicts(blocks: Iterable[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]
+
+
+def notice_blocks(text: str) -> list[Block]:
+    """A plain message: help text, confirmations, apologies."""
+    return list(text_sections(text))

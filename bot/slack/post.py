@@ -1,0 +1,129 @@
+"""The one way Ripple posts to Slack: in a thread, in a DM, or ephemerally to one person.
+
+Every listener and the scheduler post through `post()`. It splits long replies into several
+messages within Block Kit's limits and turns Web API failures into a logged event plus a
+message that tells the person what to do. HTTP 429 (honouring `Retry-After`) and 5xx are retried
+by the retry handlers installed on the `WebClient` in `app.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.coaching.reply import Reply
+from bot.slack.blocks import as_dicts, chunk_blocks, fallback_text, notice_blocks, render_reply
+
+log = logging.getLogger(__name__)
+
+# What to tell a person when Slack refuses a post, by Web API error code.
+_ADVICE = {
+    "not_in_channel": "I'm not a member of that channel yet. Invite me with `/invite @Ripple`, "
+    "then try again.",
+    "channel_not_found": "I can't see that channel. If it's private, invite me with "
+    "`/invite @Ripple`, then try again.",
+    "is_archived": "That channel is archived, so I can't post there.",
+    "msg_too_long": "That answer was too long for Slack; try a narrower question.",
+}
+_DEFAULT_ADVICE = "Slack didn't accept my reply just now. Please try again in a minute."
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a reply goes. `user` set with `ephemeral` means only that person sees it."""
+
+    channel: str
+    thread_ts: str | None = None
+    user: str | None = None
+    ephemeral: bool = False
+
+    @classmethod
+    def dm(cls, user: str) -> Where:
+        return cls(channel="", user=user)
+
+
+@dataclass
+class Posted:
+    ok: bool
+    channel: str = ""
+    ts: list[str] | None = None
+    error: str | None = None
+
+    @property
+    def first_ts(self) -> str | None:
+        return self.ts[0] if self.ts else None
+
+
+def open_dm(client: WebClient, user: str) -> str:
+    return client.conversations_open(users=user)["channel"]["id"]
+
+
+def post(
+    client: WebClient,
+    where: Where,
+    content: Reply | Sequence[Block] | str,
+    *,
+    context: dict | None = None,
+    text: str | None = None,
+    tell_user_on_error: bool = True,
+) -> Posted:
+    """Post `content` (a Reply, blocks, or plain text) to `where`.
+
+    Returns what was posted; never raises for Slack refusals or network trouble.
+    """
+    blocks, fallback = _content(content, context, text)
+    try:
+        channel = where.channel or open_dm(client, where.user or "")
+        stamps = [_send(client, where, channel, chunk, fallback) for chunk in chunk_blocks(blocks)]
+        return Posted(ok=True, channel=channel, ts=stamps)
+    except SlackApiError as err:
+        code = str(err.response.get("error") or f"http_{err.response.status_code}")
+        log.warning("slack post failed", extra={"error": code, "channel": where.channel})
+        if tell_user_on_error and where.user and where.channel:
+            _tell_user(client, where.user, _ADVICE.get(code, _DEFAULT_ADVICE))
+        return Posted(ok=False, channel=where.channel, error=code)
+    except OSError as err:  # connection refused, timeouts: Slack unreachable
+        log.warning("slack unreachable", extra={"error": type(err).__name__})
+        return Posted(ok=False, channel=where.channel, error="unreachable")
+
+
+def _content(
+    content: Reply | Sequence[Block] | str, context: dict | None, text: str | None
+) -> tuple[list[Block], str]:
+    if isinstance(content, Reply):
+        return render_reply(content, context), text or fallback_text(content)
+    if isinstance(content, str):
+        return notice_blocks(content), text or content[:3000]
+    return list(content), text or "Ripple"
+
+
+def _send(client: WebClient, where: Where, channel: str, blocks: list[Block], text: str) -> str:
+    if where.ephemeral and where.user:
+        resp = client.chat_postEphemeral(
+            channel=channel, user=where.user, blocks=as_dicts(blocks), text=text
+        )
+        return str(resp.get("message_ts", ""))
+    resp = client.chat_postMessage(
+        channel=channel,
+        thread_ts=where.thread_ts,
+        blocks=as_dicts(blocks),
+        text=text,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    return str(resp.get("ts", ""))
+
+
+def _tell_user(client: WebClient, user: str, advice: str) -> None:
+    """A private DM explaining why the post failed; the last resort, so it never raises."""
+    try:
+        channel = open_dm(client, user)
+        blocks = as_dicts(notice_blocks(advice))
+        client.chat_postMessage(channel=channel, text=advice, blocks=blocks)
+    except (SlackApiError, OSError):
+        log.warning("could not tell user about a failed post", extra={"user": user})

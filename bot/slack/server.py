@@ -1,0 +1,126 @@
+"""HTTP mode: Slack's Events API, slash commands and interactivity at `/slack/events`, plus
+`/healthz` (the process is up) and `/readyz` (the database and the evidence store answer).
+
+A small threading HTTP server from the standard library: each request gets its own thread,
+Bolt acks at once, and the slow work runs on the app's listener executor. `shutdown()` stops
+accepting requests, then waits for that in-flight work, so a deploy never drops a reply.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from slack_bolt import App, BoltRequest
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
+
+Readiness = Callable[[], dict[str, str]]
+
+
+class RippleServer:
+    def __init__(
+        self,
+        app: App,
+        *,
+        readiness: Readiness,
+        executor: ThreadPoolExecutor | None = None,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+    ) -> None:
+        self.app = app
+        self.readiness = readiness
+        self.executor = executor
+        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> RippleServer:
+        """Serve in a background thread (tests, and `ripple serve` alongside the scheduler)."""
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop accepting requests, then let in-flight replies finish."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self.executor is not None:
+            self.executor.shutdown(wait=wait)
+
+
+def _handler_for(server: RippleServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_args) -> None:  # request logs would be noise; errors are logged
+            pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/healthz":
+                self._send(200, {"status": "ok"})
+            elif path == "/readyz":
+                checks = _run_checks(server.readiness)
+                ready = all(v == "ok" for v in checks.values())
+                self._send(200 if ready else 503, {"ready": ready, "checks": checks})
+            else:
+                self._send(404, {"error": "not found"})
+
+        def do_POST(self) -> None:
+            path, _, query = self.path.partition("?")
+            if path != EVENTS_PATH:
+                self._send(404, {"error": "not found"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self._send(413, {"error": "payload too large"})
+                return
+            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            headers = {k.lower(): [v] for k, v in self.headers.items()}
+            response = server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            self._send_raw(response.status, response.headers, response.body or "")
+
+        def _send(self, status: int, data: dict) -> None:
+            headers = {"content-type": ["application/json; charset=utf-8"]}
+            self._send_raw(status, headers, json.dumps(data))
+
+        def _send_raw(self, status: int, headers: dict, body: str) -> None:
+            payload = body.encode("utf-8")
+            self.send_response(status)
+            for key, values in headers.items():
+                if key.lower() == "content-length":
+                    continue
+                for value in values if isinstance(values, list | tuple) else [values]:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
+
+
+def _run_checks(readiness: Readiness) -> dict[str, str]:
+    try:
+        return readiness()
+    except Exception as err:  # a readiness probe must answer, whatever broke
+        log.warning("readiness check failed", extra={"error": type(err).__name__})
+        return {"readiness": "error"}

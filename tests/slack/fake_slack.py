@@ -1,0 +1,285 @@
+"""A fake Slack Web API on a loopback port, for the Slack end-to-end tests.
+
+The bot's `WebClient` is pointed here through `Settings.slack_api_url`. Every call is recorded
+(method, arguments, time) and answered with a body shaped like Slack's real one. Faults can be
+queued per method: an HTTP 429 with `Retry-After`, an HTTP 500, or an `ok: false` error body.
+`response_url` posts (from slash commands and actions) land here too, as method "response_url".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER_ID = "U0RIPPLEBOT"
+BOT_ID = "B0RIPPLEBOT"
+WORKSPACE_ID = "T0RIPPLE01"
+
+# JSON-valued fields that WebClient form-encodes as strings; decoded so tests can read them.
+_JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Fault:
+    status: int = 200
+    body: dict | None = None
+    retry_after: int | None = None
+
+
+@dataclass
+class SlackUser:
+    id: str
+    name: str
+    tz: str = "Europe/London"
+    is_bot: bool = False
+
+
+@dataclass
+class FakeSlackState:
+    users: dict[str, SlackUser] = field(default_factory=dict)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
+    channel_names: dict[str, str] = field(default_factory=dict)
+    faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
+
+
+class FakeSlack:
+    """Start with `start()`, point the bot at `api_url`, read `calls` / `wait_for(...)`."""
+
+    def __init__(self) -> None:
+        self.state = FakeSlackState()
+        self.calls: list[Call] = []
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._views = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                status, headers, body = fake._handle(self.path, self.headers, raw)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server, "start() first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}/commands/{WORKSPACE_ID}/{name}"
+
+    # --- test helpers -------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str, tz: str = "Europe/London") -> None:
+        self.state.users[user_id] = SlackUser(user_id, name, tz)
+
+    def add_channel(self, channel_id: str, name: str, members: list[str]) -> None:
+        self.state.channel_names[channel_id] = name
+        self.state.channel_members[channel_id] = list(members)
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Queue `times` faults for `method`: HTTP `status`, or `ok: false` with `error`."""
+        body = {"ok": False, "error": error} if error else None
+        for _ in range(times):
+            self.state.faults[method].append(Fault(status, body, retry_after))
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.state.faults.clear()
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [c.method for c in self.calls]
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
+        """Block until `count` calls to `method` have arrived; return them."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"waited for {count}x {method}; saw {seen}")
+                self._lock.wait(remaining)
+
+    # --- request handling ---------------------------------------------------------------
+    def _handle(self, path: str, headers, raw: str) -> tuple[int, dict, dict]:
+        if path.startswith("/commands/"):
+            method, args = "response_url", _parse(headers, raw)
+        else:
+            method = path.split("?")[0].rsplit("/", 1)[-1]
+            args = _parse(headers, raw)
+        with self._lock:
+            self.calls.append(Call(method, args, time.time()))
+            fault = self.state.faults[method].popleft() if self.state.faults[method] else None
+            self._lock.notify_all()
+        if fault is not None:
+            extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            if fault.status == 429:
+                return 429, extra, {"ok": False, "error": "ratelimited"}
+            if fault.status >= 500:
+                return fault.status, extra, {"ok": False, "error": "internal_error"}
+            return 200, extra, fault.body or {"ok": False, "error": "unknown"}
+        return 200, {}, self._answer(method, args)
+
+    def _answer(self, method: str, args: dict) -> dict:
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        return handler(args) if handler else {"ok": True}
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def _m_auth_test(self, _args: dict) -> dict:
+        return {
+            "ok": True,
+            "url": "https://ripple-test.slack.com/",
+            "team": "Ripple Test",
+            "user": "ripple",
+            "team_id": WORKSPACE_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _m_chat_postMessage(self, args: dict) -> dict:
+        ts = self._next_ts()
+        message = {
+            "type": "message",
+            "subtype": "bot_message",
+            "text": args.get("text", ""),
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+        }
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+
+    def _m_chat_postEphemeral(self, _args: dict) -> dict:
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _m_chat_update(self, args: dict) -> dict:
+        return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "text": ""}
+
+    def _view(self, args: dict) -> dict:
+        view = dict(args.get("view") or {})
+        view.update({"id": f"V{next(self._views):08d}", "team_id": WORKSPACE_ID, "hash": "h1"})
+        return {"ok": True, "view": view}
+
+    _m_views_open = _view
+    _m_views_publish = _view
+    _m_views_update = _view
+    _m_views_push = _view
+
+    def _m_conversations_open(self, args: dict) -> dict:
+        user = str(args.get("users", "")).split(",")[0]
+        return {"ok": True, "channel": {"id": "D" + user.lstrip("U"), "is_im": True}}
+
+    def _m_conversations_info(self, args: dict) -> dict:
+        channel = args.get("channel", "")
+        if channel not in self.state.channel_names:
+            return {"ok": False, "error": "channel_not_found"}
+        name = self.state.channel_names[channel]
+        return {"ok": True, "channel": {"id": channel, "name": name, "is_channel": True}}
+
+    def _m_conversations_members(self, args: dict) -> dict:
+        channel = args.get("channel", "")
+        if channel not in self.state.channel_members:
+            return {"ok": False, "error": "channel_not_found"}
+        members = self.state.channel_members[channel]
+        # Page by two so the adapter's cursor handling is exercised.
+        start = int(args.get("cursor") or 0)
+        page = members[start : start + 2]
+        more = start + 2 < len(members)
+        meta = {"next_cursor": str(start + 2) if more else ""}
+        return {"ok": True, "members": page, "response_metadata": meta}
+
+    def _m_users_info(self, args: dict) -> dict:
+        user = self.state.users.get(args.get("user", ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {
+            "ok": True,
+            "user": {
+                "id": user.id,
+                "team_id": WORKSPACE_ID,
+                "name": user.name,
+                "real_name": user.name.title(),
+                "tz": user.tz,
+                "is_bot": user.is_bot,
+                "deleted": False,
+            },
+        }
+
+
+def _parse(headers, raw: str) -> dict[str, Any]:
+    content_type = headers.get("Content-Type", "")
+    if "json" in content_type:
+        args = json.loads(raw or "{}")
+    else:
+        args = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+    for key in _JSON_FIELDS:
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
