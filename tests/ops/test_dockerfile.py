@@ -29,7 +29,7 @@ def test_every_base_image_is_a_pinned_python_311_slim(instructions):
     assert stages, "no FROM"
     for stage in stages:
         image = stage.arguments.split()[0]
-        repository, _, tag = image.partition(":")
+        _, _, tag = image.partition(":")
         assert tag and tag != "latest", f"line {stage.line}: {image} is not pinned"
         assert image.startswith("python:3.11") and tag.endswith("-slim"), image
 
