@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     knowledge_dir: Path = Path("knowledge")
     prompts_dir: Path = Path("prompts")
+    evals_dir: Path = Path("evals")  # labelled sets behind `ripple eval`
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; defaults to SQLite inside data_dir.",
