@@ -23,3 +23,15 @@ class Services:
         from bot.evidence.embeddings import SentenceEmbedder
 
         return SentenceEmbedder(self.settings.embedding_model)
+
+    @cached_property
+    def journal(self):
+        """The journal (`bot.journal.Journal`): a ReflectionStore plus the journal API.
+
+        Migrates the database to head on first use. Raises ConfigurationError in production
+        without an encryption key and JournalUnavailable if the database is unreachable (not
+        cached, so the next access tries again).
+        """
+        from bot.journal import Journal
+
+        return Journal(self.settings, clock=self.clock)

@@ -1,0 +1,135 @@
+"""Engine, sessions and the short retry that turns an outage into `JournalUnavailable`.
+
+- `pool_pre_ping=True`: a PostgreSQL restart leaves dead pooled connections; pre-ping swaps
+  them out, so the bot recovers without being restarted.
+- SQLite runs in WAL mode with a busy timeout, so the chat, the scheduler and Slack listeners
+  can share one file.
+- `Database.run(work)` runs `work(session)` in one transaction and retries the whole
+  transaction a couple of times on connection errors, then gives up quickly and kindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.journal.errors import JournalUnavailable
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Errors that mean "the database is not there right now", not "your query is wrong".
+TRANSIENT = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+
+
+def make_engine(url: str, *, busy_timeout_seconds: float = 5.0, connect_timeout: int = 3) -> Engine:
+    backend = sa.engine.make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"timeout": busy_timeout_seconds, "check_same_thread": False},
+        )
+        busy_ms = int(busy_timeout_seconds * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    connect_args: dict[str, Any] = {}
+    if backend == "postgresql":
+        connect_args["connect_timeout"] = connect_timeout
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=connect_timeout,
+        connect_args=connect_args,
+    )
+
+
+class Database:
+    """One engine and session factory; `run` is the only way the journal touches the DB."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        attempts: int = 3,
+        backoff_seconds: float = 0.15,
+        busy_timeout_seconds: float = 5.0,
+    ) -> None:
+        self.url = url
+        self.engine = make_engine(url, busy_timeout_seconds=busy_timeout_seconds)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.attempts = max(1, attempts)
+        self.backoff_seconds = backoff_seconds
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` in one transaction, committed on success.
+
+        Connection failures are retried (the transaction is rolled back first, so a retry
+        never doubles a write) and finally raised as `JournalUnavailable`. Other errors,
+        including the journal's own AccessDenied/NotFound, pass straight through; if `work`
+        wants its writes kept despite raising (an audit row for a refusal), it commits first.
+        """
+        last: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                with self.sessions() as session, session.begin():
+                    return work(session)
+            except TRANSIENT as error:
+                last = error
+                log.warning(
+                    "journal database unavailable (attempt %d/%d): %s",
+                    attempt + 1,
+                    self.attempts,
+                    type(error).__name__,
+                )
+                if attempt + 1 < self.attempts:
+                    time.sleep(self.backoff_seconds * (2**attempt))
+        raise JournalUnavailable() from last
+
+    def ping(self) -> bool:
+        """True when the database answers; for /readyz."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except TRANSIENT:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def insert_ignoring_duplicates(session: Session, model: type, values: dict) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when this call inserted the row.
+
+    Atomic in the database itself, so two replicas racing on the same key get exactly one
+    True between them. Used for event dedup, weekly prompt claims, votes and enablers.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other backends are not supported
+        raise NotImplementedError(dialect)
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1

@@ -1,0 +1,74 @@
+"""`Journal`: the journal service. One class, assembled from small parts, one job each.
+
+    journal = Journal(settings, clock=clock)   # upgrades the schema to head on start
+
+It implements `bot.coaching.ports.ReflectionStore` and everything the adapters need. User ids
+and team slugs are the opaque strings adapters already have (Slack user / channel ids, or the
+names given to `ripple chat`); they are unique across workspaces. Every public method runs in
+one short transaction and raises:
+
+- `JournalUnavailable` when the database cannot be reached after a short retry;
+- `AccessDenied` / `NotFound` when a rule says no (`str(error)` is fit to show a person);
+- `InvalidInput` for malformed requests (empty text, bad timezone...).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.coaching.ports import Clock, SystemClock
+from bot.config import Settings
+from bot.journal.crypto import Cipher, KeySource, load_keys
+from bot.journal.db import TRANSIENT, Database
+from bot.journal.entries import EntriesMixin
+from bot.journal.errors import JournalUnavailable
+from bot.journal.migrate import upgrade_to_head
+from bot.journal.reflection import ReflectionMixin
+
+log = logging.getLogger(__name__)
+
+
+class Journal(ReflectionMixin, EntriesMixin):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        keys: KeySource | None = None,
+        attempts: int = 3,
+        busy_timeout_seconds: float = 5.0,
+        upgrade: bool = True,
+    ) -> None:
+        """Open the journal on `settings.resolved_database_url` and migrate it to head.
+
+        Raises ConfigurationError in production without an encryption key (before touching
+        the database) and JournalUnavailable if the database cannot be reached.
+        """
+        self.settings = settings
+        self._clock = clock or SystemClock()
+        self.key_source = keys or load_keys(settings)
+        self._cipher = Cipher(self.key_source.keys)
+        url = settings.resolved_database_url
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////:memory:"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._db = Database(url, attempts=attempts, busy_timeout_seconds=busy_timeout_seconds)
+        if upgrade:
+            try:
+                upgrade_to_head(self._db.engine)
+            except TRANSIENT as error:
+                raise JournalUnavailable(
+                    "The journal database cannot be reached, so Ripple cannot start its "
+                    "journal. Check RIPPLE_DATABASE_URL and that the database is running."
+                ) from error
+
+    @property
+    def key_notice(self) -> str | None:
+        """Set when a development key file was just generated: where it is, back it up."""
+        return self.key_source.notice
+
+    def ping(self) -> bool:
+        """True when the database answers (for /readyz)."""
+        return self._db.ping()
+
+    def close(self) -> None:
+        self._db.dispose()
