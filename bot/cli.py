@@ -23,6 +23,10 @@ def _register() -> None:
     app.command("ingest")(ingest.ingest)
     app.command("ask")(ask.ask)
 
+    from bot.commands import eval as eval_commands
+
+    app.add_typer(eval_commands.app, name="eval")
+
 
 _register()
 

@@ -1,0 +1,110 @@
+"""`ripple eval retrieval | themes | all`: print quality tables for the labelled sets.
+
+Evals measure; they don't pass or fail. Run them after changing retrieval or theme detection
+and compare the numbers with `evals/RESULTS.md`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="Measure retrieval and theme detection on the labelled sets in evals/.",
+    no_args_is_help=True,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object, not tables.")]
+FreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--fresh",
+        help="Build the evidence index in a throwaway folder instead of RIPPLE_DATA_DIR.",
+    ),
+]
+DatasetOption = Annotated[
+    Path | None, typer.Option("--dataset", help="A labelled JSONL file to use instead.")
+]
+
+
+@contextmanager
+def _settings(fresh: bool):
+    from bot.config import Settings
+
+    settings = Settings()
+    if not fresh:
+        yield settings
+        return
+    with tempfile.TemporaryDirectory(prefix="ripple-eval-") as tmp:
+        yield settings.model_copy(update={"data_dir": Path(tmp)})
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def _kind_errors():
+    """Turn the failures an operator can fix into one clear line instead of a traceback."""
+    from bot.evaluation.datasets import DatasetError
+
+    try:
+        yield
+    except DatasetError as exc:
+        raise _fail(str(exc)) from None
+    except ImportError as exc:
+        raise _fail(f"That part of Ripple is not installed or not built yet: {exc}") from None
+    except Exception as exc:
+        # EvidenceUnavailable and friends: report, don't dump a traceback on the operator.
+        if type(exc).__name__ in {"EvidenceUnavailable", "EvidenceError", "SourcesError"}:
+            raise _fail(f"The evidence library is not available: {exc}") from None
+        raise
+
+
+def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | None) -> None:
+    from bot.evaluation.render import print_retrieval, print_themes
+    from bot.evaluation.runner import evaluate_retrieval, evaluate_themes
+    from bot.services import Services
+
+    console = Console()
+    output: dict = {}
+    with _kind_errors(), _settings(fresh) as settings:
+        embedder = Services(settings).embedder  # loaded once, shared by both evals
+        if "retrieval" in which:
+            report = evaluate_retrieval(settings, dataset=dataset, embedder=embedder)
+            output["retrieval"] = report.to_json()
+            if not as_json:
+                print_retrieval(console, report)
+        if "themes" in which:
+            themes = evaluate_themes(settings, dataset=dataset, embedder=embedder)
+            output["themes"] = themes.to_json()
+            if not as_json:
+                print_themes(console, themes)
+    if as_json:
+        body = output[which[0]] if len(which) == 1 else output
+        typer.echo(json.dumps(body, ensure_ascii=False))
+
+
+@app.command("retrieval")
+def retrieval(json_: JsonOption = False, fresh: FreshOption = False, dataset: DatasetOption = None):
+    """recall@1, recall@5 and MRR@10 for BM25, dense and hybrid, side by side."""
+    _run(("retrieval",), fresh, json_, dataset)
+
+
+@app.command("themes")
+def themes(json_: JsonOption = False, dataset: DatasetOption = None):
+    """Per-theme precision, recall and F1, and macro-F1, for the theme detector."""
+    _run(("themes",), False, json_, dataset)
+
+
+@app.command("all")
+def all_(json_: JsonOption = False, fresh: FreshOption = False):
+    """Both evals, loading the model once."""
+    _run(("retrieval", "themes"), fresh, json_, None)
