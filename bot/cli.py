@@ -23,6 +23,11 @@ def _register() -> None:
     app.command("ingest")(ingest.ingest)
     app.command("ask")(ask.ask)
 
+    from bot.commands import backup
+
+    app.command("backup")(backup.backup)
+    app.command("restore")(backup.restore)
+
     from bot.commands import eval as eval_commands
 
     app.add_typer(eval_commands.app, name="eval")
