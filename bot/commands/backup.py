@@ -78,11 +78,12 @@ def backup(out: OutOption = None, portable: PortableOption = False) -> None:
             summary = portable_dump.dump(sa.create_engine(url), target)
             note += f"{summary.rows} rows from {summary.tables} tables. "
         size = target.stat().st_size
-        Console().print(
+        Console(soft_wrap=True).print(
             f"Backed up {_describe(url)} to {target} ({size:,} bytes, {_LABEL[kind]}). {note}",
             highlight=False,
         )
-        Console().print(KEY_REMINDER.format(key_file=settings.key_file), highlight=False)
+        reminder = KEY_REMINDER.format(key_file=settings.key_file)
+        Console(soft_wrap=True).print(reminder, highlight=False)
 
 
 def restore(
@@ -116,7 +117,7 @@ def restore(
         else:
             summary = portable_dump.restore(sa.create_engine(url), document, _migrate_to)
             detail = f"{summary.rows} rows in {summary.tables} tables"
-        Console().print(
+        Console(soft_wrap=True).print(
             f"Restored {detail} into {_describe(url)} from {file}. "
             "Restart the bot so every replica starts from the restored data.",
             highlight=False,
@@ -274,5 +275,5 @@ class _kind_errors:
             message = f"Could not read or write a file: {exc}"
         else:
             return False
-        Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[red]{message}[/red]", highlight=False)
         raise typer.Exit(code=1)
