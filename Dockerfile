@@ -49,7 +49,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     RIPPLE_ENV=production \
     RIPPLE_DATA_DIR=/app/data \
     RIPPLE_KNOWLEDGE_DIR=/app/knowledge \
-    RIPPLE_PROMPTS_DIR=/app/prompts
+    RIPPLE_PROMPTS_DIR=/app/prompts \
+    RIPPLE_EVALS_DIR=/app/evals
 
 USER ripple
 EXPOSE 3000
