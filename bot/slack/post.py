@@ -92,6 +92,16 @@ def post(
         return Posted(ok=False, channel=where.channel, error="unreachable")
 
 
+def update(client: WebClient, channel: str, ts: str, text: str) -> bool:
+    """Replace a message we posted (e.g. the weekly DM once snoozed), without its buttons."""
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=as_dicts(notice_blocks(text)))
+        return True
+    except (SlackApiError, OSError) as err:
+        log.warning("slack update failed", extra={"error": type(err).__name__})
+        return False
+
+
 def _content(
     content: Reply | Sequence[Block] | str, context: dict | None, text: str | None
 ) -> tuple[list[Block], str]:

@@ -124,3 +124,23 @@ def _run_checks(readiness: Readiness) -> dict[str, str]:
     except Exception as err:  # a readiness probe must answer, whatever broke
         log.warning("readiness check failed", extra={"error": type(err).__name__})
         return {"readiness": "error"}
+
+
+def services_readiness(services) -> Readiness:
+    """Ready when the journal database answers and the evidence store can be reached."""
+
+    def check() -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            checks["database"] = "ok" if services.journal.ping() else "unreachable"
+        except Exception as err:
+            checks["database"] = type(err).__name__
+        try:
+            evidence = services.evidence
+            ping = getattr(evidence, "ping", None)
+            checks["evidence"] = "ok" if ping is None or ping() else "unreachable"
+        except Exception as err:
+            checks["evidence"] = type(err).__name__
+        return checks
+
+    return check

@@ -1,0 +1,99 @@
+"""`ripple serve --port N` (HTTP mode) and `ripple serve --socket` (Socket Mode).
+
+HTTP mode serves Slack at `/slack/events`, with `/healthz` and `/readyz`. Both modes start the
+in-process weekly-prompt scheduler (turn it off with RIPPLE_SCHEDULER_ENABLED=false when cron
+runs `ripple schedule tick` instead). SIGTERM and Ctrl-C stop taking requests, let in-flight
+replies finish, then exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def serve(
+    port: Annotated[int, typer.Option("--port", help="HTTP port for /slack/events.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "0.0.0.0",
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN), no HTTP.")
+    ] = False,
+) -> None:
+    """Run the Slack app."""
+    from bot.logging_setup import configure_logging
+    from bot.services import Services
+    from bot.slack.app import SlackNotConfigured, build_app, new_executor
+    from bot.slack.scheduler import InProcessScheduler
+    from bot.slack.server import RippleServer, services_readiness
+
+    settings = Settings()
+    configure_logging(settings)
+    services = Services(settings)
+    executor = new_executor(settings)
+    try:
+        app = build_app(services, executor=executor)
+    except SlackNotConfigured as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    _warm_up(services)
+    scheduler = None
+    if settings.scheduler_enabled:
+        scheduler = InProcessScheduler(
+            services, app.client, settings.scheduler_interval_seconds
+        ).start()
+    try:
+        if socket:
+            _serve_socket(app, settings)
+        else:
+            server = RippleServer(
+                app,
+                readiness=services_readiness(services),
+                executor=executor,
+                host=host,
+                port=port,
+            )
+            _stop_on_signals(server.shutdown)
+            typer.echo(f"Ripple is listening on http://{host}:{server.port}/slack/events")
+            server.serve_forever()
+            executor.shutdown(wait=True)  # let in-flight replies finish
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _warm_up(services) -> None:
+    """Open the journal and load the model before the first request, not during it."""
+    try:
+        services.journal.ping()
+        services.embedder.embed_query("warm up")
+        _ = services.coach
+    except Exception as err:  # readiness will report it; HTTP still answers /healthz
+        log.warning("warm-up incomplete: %s", type(err).__name__)
+
+
+def _serve_socket(app, settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if settings.slack_app_token is None:
+        typer.echo("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token).", err=True)
+        raise typer.Exit(2)
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    typer.echo("Ripple is connected to Slack in Socket Mode. Ctrl-C to stop.")
+    handler.start()
+
+
+def _stop_on_signals(shutdown) -> None:
+    def handle(_signum, _frame) -> None:
+        # serve_forever runs on this (main) thread; shutdown() must come from another one.
+        threading.Thread(target=lambda: shutdown(wait=False), daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,203 @@
+"""Button clicks: feedback, save to journal, the weekly DM's Start / Snooze / Skip, the
+reflection's own buttons, and the App Home's Share / Unshare / Edit / Delete / paging.
+
+Every click is acked at once; the work runs lazily. Each button's value carries the context
+it needs (see `blocks.button_value`), and every journal call is made as the person who clicked,
+so the journal's own rules decide what they may change: a crafted payload gets nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.coaching.ports import Who
+from bot.journal.errors import NotFound
+from bot.services import Services
+from bot.slack import home, modals
+from bot.slack.blocks import decode_value
+from bot.slack.listeners.common import kindly, user_of, workspace_of
+from bot.slack.post import Where, post, update
+from bot.slack.replies import team_label, who_can_see
+from bot.slack.who import who_for_dm
+
+log = logging.getLogger(__name__)
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+class Click:
+    """One button click, translated out of the `block_actions` payload."""
+
+    def __init__(self, body: dict, client: WebClient, services: Services) -> None:
+        self.body, self.client, self.services = body, client, services
+        self.action = (body.get("actions") or [{}])[0]
+        self.value = decode_value(self.action.get("value"))
+        self.user = user_of(body)
+        self.workspace = workspace_of(body)
+        container = body.get("container") or {}
+        self.channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+        self.message_ts = container.get("message_ts", "")
+        self.thread_ts = (body.get("message") or {}).get("thread_ts")
+
+    @property
+    def who(self) -> Who:
+        team = self.value.get("t")
+        if team:
+            return Who(user=self.user, team=str(team), workspace=self.workspace)
+        return who_for_dm(self.services, self.user, self.workspace)
+
+    @property
+    def here(self) -> Where:
+        """A private note to the clicker, where they clicked (or by DM from the Home tab)."""
+        if self.channel and not self.channel.startswith("D"):
+            return Where(self.channel, user=self.user, ephemeral=True)
+        return (
+            Where(self.channel, thread_ts=self.thread_ts) if self.channel else Where.dm(self.user)
+        )
+
+    def entry_id(self) -> int:
+        raw = self.value.get("e", self.value.get("v"))
+        try:
+            return int(str(raw))
+        except ValueError:
+            raise NotFound("I couldn't find that entry.") from None
+
+
+def register(app: App, services: Services) -> None:
+    def on(action_id: str | re.Pattern, what: str):
+        def decorator(work):
+            def lazy(body: dict, client: WebClient) -> None:
+                click = Click(body, client, services)
+                with kindly(client, lambda: click.here, what):
+                    work(click)
+
+            app.action(action_id)(ack=_ack, lazy=[lazy])
+            return work
+
+        return decorator
+
+    @on(re.compile(r"^feedback_(up|down)$"), "feedback")
+    def feedback(click: Click) -> None:
+        value = "up" if click.action["action_id"].endswith("up") else "down"
+        who = click.who
+        question = str(click.value.get("q") or click.value.get("v") or "")
+        services.journal.record_feedback(
+            who.user, who.team, question, value, workspace=click.workspace
+        )
+        post(click.client, click.here, "Thanks, noted. It helps me find better evidence.")
+
+    @on("save_to_journal", "save_to_journal")
+    def save_to_journal(click: Click) -> None:
+        who = click.who
+        question = str(click.value.get("q") or click.value.get("v") or "")
+        draft = f"I asked: {question}\n\nWhat I take from what others found: "
+        view = modals.journal_entry(
+            team=who.team, team_name=team_label(who.team), initial_text=draft
+        )
+        click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
+
+    @on("reflect_start", "reflect_start")
+    def reflect_start(click: Click) -> None:
+        who = click.who
+        week = _week(click)
+        if week:
+            services.journal.mark_prompt_started(who.user, who.team, *week)
+        reply = services.coach.start_reflection(who)
+        post(click.client, Where.dm(click.user), reply, context={"t": who.team})
+
+    @on("snooze", "snooze")
+    def snooze(click: Click) -> None:
+        who, week = click.who, _week(click)
+        until = services.clock.now() + timedelta(days=1)
+        if week:
+            services.journal.snooze_prompt(who.user, who.team, *week, until=until)
+        services.journal.clear_conversation(who)
+        text = "Snoozed. I'll ask again this time tomorrow."
+        if not (click.message_ts and update(click.client, click.channel, click.message_ts, text)):
+            post(click.client, click.here, text)
+
+    @on("skip_week", "skip_week")
+    def skip_week(click: Click) -> None:
+        who, week = click.who, _week(click)
+        if week:
+            services.journal.skip_prompt(who.user, who.team, *week)
+        services.journal.clear_conversation(who)
+        text = "Skipped for this week. See you next week."
+        if not (click.message_ts and update(click.client, click.channel, click.message_ts, text)):
+            post(click.client, click.here, text)
+
+    @on("reflect_stop", "reflect_stop")
+    def reflect_stop(click: Click) -> None:
+        reply = services.coach.reflect(click.who, "stop")
+        post(click.client, click.here, reply)
+
+    @on("retry", "retry")
+    def retry(click: Click) -> None:
+        who = click.who
+        text = str(click.value.get("v") or "")
+        reply = services.coach.reflect(who, text) if text else services.coach.start_reflection(who)
+        post(click.client, click.here, reply, context={"t": who.team})
+
+    @on("share_entry", "share_entry")
+    def share_from_chat(click: Click) -> None:
+        entry = services.journal.share_entry(click.user, click.entry_id())
+        post(click.client, click.here, f"Entry #{entry.id} is now shared. " + who_can_see(True))
+
+    # --- App Home -------------------------------------------------------------------------
+    def republish(click: Click) -> None:
+        page = int(click.value.get("p", home.page_of(click.body.get("view"))))
+        home.publish(click.client, services, click.user, click.workspace, page)
+
+    @on("entry_share", "entry_share")
+    def entry_share(click: Click) -> None:
+        services.journal.share_entry(click.user, click.entry_id())
+        republish(click)
+
+    @on("entry_unshare", "entry_unshare")
+    def entry_unshare(click: Click) -> None:
+        services.journal.unshare_entry(click.user, click.entry_id())
+        republish(click)
+
+    @on("entry_delete", "entry_delete")
+    def entry_delete(click: Click) -> None:
+        services.journal.delete_entry(click.user, click.entry_id())
+        republish(click)
+
+    @on("entry_edit", "entry_edit")
+    def entry_edit(click: Click) -> None:
+        entry = services.journal.get_entry(click.user, click.entry_id())
+        if entry.author != click.user:
+            post(click.client, click.here, "You can only edit your own entries.")
+            return
+        view = modals.journal_entry(
+            team=entry.team,
+            team_name=team_label(entry.team),
+            entry_id=entry.id,
+            initial_text=entry.text,
+            shared=entry.shared,
+        )
+        click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
+
+    @on("home_write", "home_write")
+    def home_write(click: Click) -> None:
+        who = who_for_dm(services, click.user, click.workspace)
+        view = modals.journal_entry(team=who.team, team_name=team_label(who.team))
+        click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
+
+    @on(re.compile(r"^home_page_"), "home_page")
+    def home_page(click: Click) -> None:
+        republish(click)
+
+
+def _week(click: Click) -> tuple[int, int] | None:
+    try:
+        return int(click.value["y"]), int(click.value["w"])
+    except (KeyError, TypeError, ValueError):
+        return None

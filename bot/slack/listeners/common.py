@@ -1,0 +1,78 @@
+"""What every listener shares: reading ids out of payloads, and failing kindly.
+
+`kindly()` wraps the work a listener does after its ack. If the journal or the evidence
+library is down, or anything else breaks, the person is told in plain words what happened and
+what to do, the error is logged, and the process carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from slack_sdk import WebClient
+
+from bot.evidence.passage import EvidenceUnavailable
+from bot.journal.errors import AccessDenied, InvalidInput, JournalError, NotFound
+from bot.slack.post import Where, post
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_DOWN = (
+    "The evidence library is temporarily unavailable, so I can't look up what helped "
+    "elsewhere right now. Please ask again in a few minutes. Reflections still work."
+)
+SOMETHING_BROKE = (
+    "Sorry, something went wrong on my side and I couldn't finish that. Nothing you wrote "
+    "has been shared. Please try again in a minute."
+)
+
+MAX_MESSAGE_CHARS = 40_000  # Slack's own limit on a message's text
+
+
+def workspace_of(body: dict) -> str:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return str(team.get("id") or "local")
+    return str(body.get("team_id") or team or "local")
+
+
+def user_of(body: dict) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    return str(body.get("user_id") or user or "")
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text[:limit]
+
+
+def kind_message(error: Exception) -> str:
+    """The sentence a person sees for an error; journal errors are written to be shown."""
+    if isinstance(error, EvidenceUnavailable):
+        return EVIDENCE_DOWN
+    if isinstance(error, JournalError):
+        return str(error)
+    return SOMETHING_BROKE
+
+
+@contextmanager
+def kindly(client: WebClient, where: Where | Callable[[], Where], what: str) -> Iterator[None]:
+    """Run a listener's work; on failure, tell the person at `where` and log `what` failed."""
+    try:
+        yield
+    except (AccessDenied, NotFound, InvalidInput) as error:
+        log.info("%s refused: %s", what, type(error).__name__)
+        post(client, _resolve(where), kind_message(error))
+    except (JournalError, EvidenceUnavailable) as error:
+        log.warning("%s failed: %s", what, type(error).__name__)
+        post(client, _resolve(where), kind_message(error))
+    except Exception:
+        log.exception("%s failed", what)
+        post(client, _resolve(where), SOMETHING_BROKE)
+
+
+def _resolve(where: Where | Callable[[], Where]) -> Where:
+    return where() if callable(where) else where

@@ -1,0 +1,139 @@
+"""Modal views: writing or editing a journal entry, and a team's weekly schedule settings.
+
+Block and action ids are constants so `listeners/views.py` reads the submitted state by name.
+"""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+JOURNAL_CALLBACK = "journal_entry"
+SETTINGS_CALLBACK = "team_settings"
+ENTRY_TEXT = ("entry_text", "text")
+ENTRY_VISIBILITY = ("entry_visibility", "visibility")
+WEEKDAY = ("schedule_weekday", "weekday")
+TIME = ("schedule_time", "time")
+ENABLED = ("schedule_enabled", "enabled")
+MAX_ENTRY_CHARS = 3000  # Slack's plain_text_input maximum
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def journal_entry(
+    *,
+    team: str,
+    team_name: str,
+    entry_id: int | None = None,
+    initial_text: str = "",
+    shared: bool = False,
+    can_share: bool = True,
+) -> dict:
+    """Write (or, with `entry_id`, edit) an entry; private by default."""
+    private = Option(value="private", label="Private: only me")
+    team_option = Option(value="shared", label="Shared with my team")
+    options = [private, team_option] if can_share else [private]
+    blocks = [
+        InputBlock(
+            block_id=ENTRY_TEXT[0],
+            label="Your entry",
+            element=PlainTextInputElement(
+                action_id=ENTRY_TEXT[1],
+                multiline=True,
+                max_length=MAX_ENTRY_CHARS,
+                initial_value=initial_text[:MAX_ENTRY_CHARS] or None,
+                placeholder="What happened, what you noticed, what you'll try next…",
+            ),
+        ),
+        InputBlock(
+            block_id=ENTRY_VISIBILITY[0],
+            label="Who can see it",
+            element=RadioButtonsElement(
+                action_id=ENTRY_VISIBILITY[1],
+                options=options,
+                initial_option=team_option if shared and can_share else private,
+            ),
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Team: {team_name}. A shared entry is seen by the team's members, "
+                    "and by its enabler only while the team consents."
+                )
+            ]
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=JOURNAL_CALLBACK,
+        title="Edit entry" if entry_id else "Journal entry",
+        submit="Save",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps({"team": team, "entry": entry_id}),
+    )
+    return view.to_dict()
+
+
+def team_settings(*, team: str, team_name: str, schedule) -> dict:
+    """Weekday, time (in each member's own timezone) and on/off for the weekly prompt."""
+    days = [Option(value=str(i), label=name) for i, name in enumerate(_WEEKDAYS)]
+    on = Option(value="on", label="Send the weekly reflection prompt")
+    blocks = [
+        InputBlock(
+            block_id=WEEKDAY[0],
+            label="Day",
+            element=StaticSelectElement(
+                action_id=WEEKDAY[1], options=days, initial_option=days[schedule.weekday]
+            ),
+        ),
+        InputBlock(
+            block_id=TIME[0],
+            label="Time (each member's own timezone)",
+            element=TimePickerElement(action_id=TIME[1], initial_time=schedule.time),
+        ),
+        InputBlock(
+            block_id=ENABLED[0],
+            label="Weekly prompt",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ENABLED[1],
+                options=[on],
+                initial_options=[on] if schedule.enabled else None,
+            ),
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=SETTINGS_CALLBACK,
+        title="Team settings",
+        submit="Save",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps({"team": team, "name": team_name}),
+    )
+    return view.to_dict()
+
+
+def state_value(view: dict, ids: tuple[str, str]) -> dict:
+    """The submitted element state for (block_id, action_id), or {}."""
+    return view.get("state", {}).get("values", {}).get(ids[0], {}).get(ids[1], {}) or {}
+
+
+def metadata(view: dict) -> dict:
+    try:
+        return json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}

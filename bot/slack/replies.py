@@ -1,0 +1,52 @@
+"""The adapter's own words: help text and confirmations of what was saved and who can see it.
+
+These describe Slack-side things (commands, buttons, the Home tab); anything about coaching
+comes from `coaching` as a `Reply`.
+"""
+
+from __future__ import annotations
+
+HELP = """*Ripple* helps you reflect each week and find what helped elsewhere.
+
+• `/ripple helped <question>`: what helped other places, quoted from the evidence library
+• `/ripple reflect`: start a reflection now, in a DM with me
+• `/ripple journal`: write a journal entry (private, or shared with your team)
+• `/ripple team create`: make this channel a Ripple team (its members become the team)
+• `/ripple settings`: team admins choose the weekly prompt's day, time, and on/off
+• `/ripple help`: this list
+
+You can also @mention me in a team channel with a question, or just DM me to reflect. \
+Your entries are private unless you share them; see them in my *Home* tab."""
+
+
+def help_text(*, mentioned: bool = False, unknown: str | None = None) -> str:
+    if unknown:
+        return f"I don't know `{unknown[:40]}` yet. Here's what I can do:\n\n{HELP}"
+    if mentioned:
+        return (
+            "Ask me what helped elsewhere, e.g. "
+            "`@Ripple what helped when partners disagreed about pooling budgets?`\n\n" + HELP
+        )
+    return HELP
+
+
+def who_can_see(shared: bool, team_name: str | None = None) -> str:
+    if shared:
+        where = f"the members of {team_name}" if team_name else "your team's members"
+        return f"It is shared with {where}, and with the team's enabler only if the team consents."
+    return "Only you can see it. You can share it with your team from my Home tab."
+
+
+def saved_message(entry_id: int, *, shared: bool, team_name: str | None = None) -> str:
+    return f":white_check_mark: Saved to your journal as entry #{entry_id}. " + who_can_see(
+        shared, team_name
+    )
+
+
+def team_label(team_slug: str) -> str:
+    """How a team is named in messages: a channel link for channels, else its name."""
+    if team_slug.startswith(("C", "G")) and team_slug.isalnum():
+        return f"<#{team_slug}>"
+    if team_slug.startswith("personal-"):
+        return "your personal journal"
+    return team_slug
