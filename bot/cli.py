@@ -32,6 +32,11 @@ def _register() -> None:
 
     app.add_typer(eval_commands.app, name="eval")
 
+    from bot.commands import schedule, serve
+
+    app.command("serve")(serve.serve)
+    app.add_typer(schedule.app, name="schedule")
+
 
 _register()
 
