@@ -1,0 +1,54 @@
+"""Floors under the real evals: real model, real Chroma in a temporary folder.
+
+The floors sit just under what `ripple eval` measured (see evals/RESULTS.md). They only catch a
+collapse; the eval itself is how quality is compared.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.evaluation.retrieval_eval import run_retrieval_eval
+from bot.evaluation.theme_eval import run_theme_eval
+from tests.conftest import make_settings
+
+HYBRID_RECALL_AT_5_FLOOR = 0.70
+HYBRID_MRR_AT_10_FLOOR = 0.50
+OFF_TOPIC_REJECTION_FLOOR = 0.80
+THEMES_MACRO_F1_FLOOR = 0.55
+
+
+@pytest.fixture(scope="module")
+def retrieval_report(tmp_path_factory, embedder, retrieval_cases):
+    from bot.evidence.library import EvidenceLibrary
+
+    settings = make_settings(tmp_path_factory.mktemp("eval-data"))
+    library = EvidenceLibrary(settings, embedder)
+    library.ensure_ingested()
+    return run_retrieval_eval(library, retrieval_cases)
+
+
+def test_hybrid_retrieval_finds_the_gold_passage_for_most_questions(retrieval_report):
+    hybrid = retrieval_report.methods["hybrid"]
+    assert hybrid.recall_at_5 >= HYBRID_RECALL_AT_5_FLOOR, retrieval_report.misses()
+    assert hybrid.mrr_at_10 >= HYBRID_MRR_AT_10_FLOOR
+
+
+def test_off_topic_questions_get_nothing_back(retrieval_report):
+    assert retrieval_report.methods["hybrid"].off_topic_rejection >= OFF_TOPIC_REJECTION_FLOOR
+
+
+def test_every_method_is_measured_on_every_query(retrieval_report, retrieval_cases):
+    on_topic = sum(1 for c in retrieval_cases if not c.off_topic)
+    for method in ("bm25", "dense", "hybrid"):
+        assert len(retrieval_report.methods[method].ranks) == on_topic
+    assert len(retrieval_report.latency_ms) == len(retrieval_cases)
+
+
+def test_theme_detector_macro_f1_floor(embedder, theme_cases):
+    from bot.coaching.themes import ThemeDetector
+
+    report = run_theme_eval(ThemeDetector(embedder).detect, theme_cases)
+    assert report.macro_f1 >= THEMES_MACRO_F1_FLOOR, report.errors
+    # Small talk must not be read as a coaching theme.
+    assert report.no_theme_correct >= 0.8
