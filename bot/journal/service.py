@@ -18,17 +18,23 @@ import logging
 
 from bot.coaching.ports import Clock, SystemClock
 from bot.config import Settings
+from bot.journal.consent import ConsentMixin
 from bot.journal.crypto import Cipher, KeySource, load_keys
 from bot.journal.db import TRANSIENT, Database
+from bot.journal.enablers import EnablersMixin
 from bot.journal.entries import EntriesMixin
 from bot.journal.errors import JournalUnavailable
 from bot.journal.migrate import upgrade_to_head
 from bot.journal.reflection import ReflectionMixin
+from bot.journal.scheduling_store import SchedulingMixin
+from bot.journal.teams import TeamsMixin
 
 log = logging.getLogger(__name__)
 
 
-class Journal(ReflectionMixin, EntriesMixin):
+class Journal(
+    ReflectionMixin, EntriesMixin, TeamsMixin, SchedulingMixin, ConsentMixin, EnablersMixin
+):
     def __init__(
         self,
         settings: Settings,

@@ -1,0 +1,183 @@
+"""Team consent for the enabler: by an admin, or by a majority of members; revocable by anyone.
+
+Consent records are append-only; the newest row for a team is its current state, and
+`access.consent_granted` reads exactly that inside the enabler's query.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.journal import access
+from bot.journal.base import JournalBase
+from bot.journal.db import insert_ignoring_duplicates
+from bot.journal.errors import AccessDenied, InvalidInput
+from bot.journal.models import Consent, ConsentVote, Member, Team, TeamMembership
+from bot.journal.views import CONSENT_RULES, ConsentState
+
+
+class ConsentMixin(JournalBase):
+    def consent_state(self, team: str) -> ConsentState:
+        """Whether the team currently consents, under which rule, and who has agreed so far."""
+        return self._db.run(lambda s: self._consent_state(s, self._require_team(s, team)))
+
+    def set_consent_rule(self, actor: str | None, team: str, rule: str) -> ConsentState:
+        """Choose "admin" (any admin decides) or "majority" (most members agree). Admin only
+        (None = operator). Agreements collected under the old rule are set aside."""
+        if rule not in CONSENT_RULES:
+            raise InvalidInput("The consent rule is either 'admin' or 'majority'.")
+
+        def work(session: Session) -> ConsentState:
+            team_row = self._require_team(session, team)
+            self._require_admin(session, actor, team_row)  # from TeamsMixin
+            if team_row.consent_rule != rule:
+                team_row.consent_rule = rule
+                team_row.consent_round += 1
+            return self._consent_state(session, team_row)
+
+        return self._db.run(work)
+
+    def agree_consent(self, user: str, team: str) -> ConsentState:
+        """A member clicks "I agree". Under the admin rule an admin's agreement grants consent;
+        under the majority rule consent is granted once more than half the members agree.
+        Clicking twice changes nothing (`changed=False`). Raises AccessDenied for non-members.
+        """
+
+        def work(session: Session) -> ConsentState:
+            team_row, member, row = self._member_of(session, user, team)
+            if self._granted(session, team_row):
+                return self._consent_state(session, team_row, changed=False)
+            voted = insert_ignoring_duplicates(
+                session,
+                ConsentVote,
+                {
+                    "team_id": team_row.id,
+                    "member_id": member.id,
+                    "round": team_row.consent_round,
+                    "voted_at": self._now(),
+                },
+            )
+            state = self._consent_state(session, team_row)
+            decides = (team_row.consent_rule == "admin" and row.is_admin) or (
+                team_row.consent_rule == "majority" and len(state.agreed) >= state.needed
+            )
+            if decides:
+                self._record_consent(session, team_row, "granted", user)
+                return self._consent_state(session, team_row)
+            return self._consent_state(session, team_row, changed=voted)
+
+        return self._db.run(work)
+
+    def grant_consent(self, user: str, team: str) -> ConsentState:
+        """An admin grants consent outright (teams using the "admin" rule only)."""
+
+        def work(session: Session) -> ConsentState:
+            team_row, _, row = self._member_of(session, user, team)
+            if team_row.consent_rule != "admin":
+                raise AccessDenied("This team decides by majority: each member clicks I agree.")
+            if not row.is_admin:
+                raise AccessDenied("Only a team admin can grant consent for this team.")
+            if self._granted(session, team_row):
+                return self._consent_state(session, team_row, changed=False)
+            self._record_consent(session, team_row, "granted", user)
+            return self._consent_state(session, team_row)
+
+        return self._db.run(work)
+
+    def revoke_consent(self, user: str | None, team: str) -> ConsentState:
+        """Any current member (or the operator, user=None) withdraws consent. It takes effect
+        on the enabler's very next request. Agreements so far are set aside."""
+
+        def work(session: Session) -> ConsentState:
+            if user is None:
+                team_row = self._require_team(session, team)
+            else:
+                team_row, _, _ = self._member_of(session, user, team)
+            if not self._granted(session, team_row):
+                return self._consent_state(session, team_row, changed=False)
+            self._record_consent(session, team_row, "revoked", user or "operator")
+            team_row.consent_round += 1
+            return self._consent_state(session, team_row)
+
+        return self._db.run(work)
+
+    def consent_history(self, team: str) -> list[tuple[str, str, str]]:
+        """(action, by whom, ISO time) for every grant and revocation, oldest first."""
+
+        def work(session: Session) -> list[tuple[str, str, str]]:
+            team_row = self._require_team(session, team)
+            rows = session.scalars(
+                sa.select(Consent).where(Consent.team_id == team_row.id).order_by(Consent.id)
+            )
+            return [(r.action, r.by_user, r.at.isoformat()) for r in rows]
+
+        return self._db.run(work)
+
+    # --- helpers -----------------------------------------------------------------------
+    def _member_of(
+        self, session: Session, user: str, team: str
+    ) -> tuple[Team, Member, TeamMembership]:
+        team_row = self._require_team(session, team)
+        member = self._member(session, user)
+        row = self._membership(session, team_row, member) if member else None
+        if member is None or row is None or row.left_at is not None:
+            raise AccessDenied("Only members of this team can take part in its consent.")
+        return team_row, member, row
+
+    def _granted(self, session: Session, team: Team) -> bool:
+        return bool(session.scalar(sa.select(access.consent_granted(team.id))))
+
+    def _record_consent(self, session: Session, team: Team, action: str, by: str) -> None:
+        session.add(
+            Consent(
+                team_id=team.id,
+                rule=team.consent_rule,
+                action=action,
+                by_user=by[:64],
+                at=self._now(),
+            )
+        )
+        session.flush()
+
+    def _consent_state(self, session: Session, team: Team, *, changed: bool = True) -> ConsentState:
+        newest = session.scalar(
+            sa.select(Consent)
+            .where(Consent.team_id == team.id)
+            .order_by(Consent.id.desc())
+            .limit(1)
+        )
+        agreed = session.scalars(
+            sa.select(Member.user_id)
+            .join(ConsentVote, ConsentVote.member_id == Member.id)
+            .join(
+                TeamMembership,
+                sa.and_(
+                    TeamMembership.member_id == Member.id,
+                    TeamMembership.team_id == team.id,
+                    TeamMembership.left_at.is_(None),
+                ),
+            )
+            .where(ConsentVote.team_id == team.id, ConsentVote.round == team.consent_round)
+            .order_by(ConsentVote.id)
+        ).all()
+        members = session.scalar(
+            sa.select(sa.func.count(TeamMembership.id))
+            .join(Member, Member.id == TeamMembership.member_id)
+            .where(
+                TeamMembership.team_id == team.id,
+                TeamMembership.left_at.is_(None),
+                Member.is_bot.is_(False),
+            )
+        )
+        return ConsentState(
+            team=team.slug,
+            rule=team.consent_rule,
+            granted=newest is not None and newest.action == "granted",
+            changed_by=newest.by_user if newest else None,
+            changed_at=newest.at if newest else None,
+            agreed=tuple(agreed),
+            needed=(members or 0) // 2 + 1,
+            member_count=members or 0,
+            changed=changed,
+        )

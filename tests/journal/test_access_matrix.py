@@ -1,0 +1,118 @@
+"""Who can read which entry, through every read path the journal offers. Every cell asserted.
+
+Team "plymouth": alice (author, admin) and bob (teammate). Team "barnet": carol. Dave has
+never used Ripple. Erin is plymouth's enabler; gina is barnet's (barnet consents). The
+operator reads through nothing but the same public API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from bot.coaching.ports import Who
+from bot.journal import AccessDenied, Journal, NotFound
+
+PLY, BAR = "plymouth", "barnet"
+
+
+def _setup(journal: Journal, consent: str) -> dict[str, int]:
+    journal.ensure_team(PLY, name="Plymouth alcohol", admin="alice")
+    journal.add_member(PLY, "bob")
+    journal.ensure_team(BAR, name="Barnet", admin="carol")
+    journal.add_enabler("erin", PLY)
+    journal.add_enabler("gina", BAR)
+    journal.agree_consent("carol", BAR)  # barnet consents: gina may read barnet, not plymouth
+    if consent in ("granted", "revoked"):
+        journal.agree_consent("alice", PLY)
+    if consent == "revoked":
+        journal.revoke_consent("bob", PLY)
+    private = journal.save_entry(Who("alice", PLY), "Private worry about the board.")
+    shared = journal.save_entry(Who("alice", PLY), "Shared: we agreed an outcome.", shared=True)
+    journal.save_entry(Who("carol", BAR), "Barnet's own shared entry.", shared=True)
+    return {"private": private, "shared": shared}
+
+
+def _readable(journal: Journal, viewer: str, ids: dict[str, int]) -> set[str]:
+    """Which of plymouth's entries `viewer` can get at by any read path."""
+    seen: set[int] = set()
+    for entry_id in ids.values():
+        with contextlib.suppress(AccessDenied):
+            seen.add(journal.get_entry(viewer, entry_id).id)
+    for read in (journal.team_entries, journal.entries_for_enabler):
+        with contextlib.suppress(AccessDenied):
+            seen.update(e.id for e in read(viewer, PLY))
+    seen.update(e.id for e in journal.list_entries(viewer))
+    return {name for name, entry_id in ids.items() if entry_id in seen}
+
+
+MATRIX = [
+    # viewer, plymouth's consent, readable among {private, shared}
+    ("alice", "none", {"private", "shared"}),  # the author
+    ("bob", "none", {"shared"}),  # a teammate
+    ("carol", "granted", set()),  # a member of another team
+    ("dave", "granted", set()),  # a non-member
+    ("erin", "granted", {"shared"}),  # enabler, with consent
+    ("erin", "none", set()),  # enabler, without consent
+    ("erin", "revoked", set()),  # enabler, after revocation
+    ("gina", "granted", set()),  # enabler of another team
+    ("operator", "granted", set()),  # an operator
+]
+
+
+@pytest.mark.parametrize(("viewer", "consent", "expected"), MATRIX)
+def test_access_matrix(journal, viewer, consent, expected):
+    ids = _setup(journal, consent)
+    assert _readable(journal, viewer, ids) == expected
+
+
+def test_refusals_are_explicit_and_private_text_never_appears(journal):
+    ids = _setup(journal, "granted")
+    with pytest.raises(AccessDenied) as teammate:
+        journal.get_entry("bob", ids["private"])
+    assert "Private worry" not in str(teammate.value)
+    with pytest.raises(AccessDenied):
+        journal.team_entries("carol", PLY)
+    with pytest.raises(NotFound):
+        journal.get_entry("alice", 999_999)
+    shown = journal.entries_for_enabler("erin", PLY)
+    assert [e.text for e in shown] == ["Shared: we agreed an outcome."]
+
+
+def test_only_the_author_can_change_an_entry(journal):
+    ids = _setup(journal, "granted")
+    for intruder in ("bob", "carol", "erin", "operator"):
+        for change in (
+            lambda u: journal.share_entry(u, ids["private"]),
+            lambda u: journal.unshare_entry(u, ids["shared"]),
+            lambda u: journal.edit_entry(u, ids["shared"], text="rewritten"),
+            lambda u: journal.delete_entry(u, ids["shared"]),
+        ):
+            with pytest.raises(AccessDenied):
+                change(intruder)
+    assert journal.get_entry("alice", ids["shared"]).text == "Shared: we agreed an outcome."
+    journal.share_entry("alice", ids["private"])
+    assert {e.id for e in journal.team_entries("bob", PLY)} == set(ids.values())
+    journal.unshare_entry("alice", ids["private"])
+    journal.delete_entry("alice", ids["shared"])
+    assert journal.team_entries("bob", PLY) == []
+
+
+def test_a_member_who_leaves_stops_seeing_shared_entries(journal):
+    ids = _setup(journal, "none")
+    assert journal.remove_member(PLY, "bob")
+    assert _readable(journal, "bob", ids) == set()
+    journal.set_members(PLY, ["alice", "bob"])  # bob re-joins the channel
+    assert _readable(journal, "bob", ids) == {"shared"}
+
+
+def test_anonymous_authors_are_hidden_from_the_enabler_only(journal):
+    ids = _setup(journal, "granted")
+    journal.share_entry("alice", ids["private"], anonymous=True)
+    by_id = {e.id: e for e in journal.entries_for_enabler("erin", PLY)}
+    assert by_id[ids["private"]].author is None
+    assert by_id[ids["private"]].author_name == "a team member"
+    assert by_id[ids["shared"]].author == "alice"
+    teammate_view = {e.id: e for e in journal.team_entries("bob", PLY)}
+    assert teammate_view[ids["private"]].author == "alice"
