@@ -25,6 +25,16 @@ class Services:
         return SentenceEmbedder(self.settings.embedding_model)
 
     @cached_property
+    def evidence(self):
+        """The evidence library (`bot.evidence.library.EvidenceLibrary`): hybrid cited search.
+
+        Nothing is loaded or connected until the first search or ingest.
+        """
+        from bot.evidence.library import EvidenceLibrary
+
+        return EvidenceLibrary(self.settings, self.embedder)
+
+    @cached_property
     def journal(self):
         """The journal (`bot.journal.Journal`): a ReflectionStore plus the journal API.
 

@@ -19,6 +19,8 @@ def _load(model_path: str):
     # Belt and braces: the hub must never be asked for anything at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # No "Loading weights" progress bar on stderr: it would litter `ripple ask` output.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(model_path, device="cpu")

@@ -1,0 +1,103 @@
+"""`ripple ask "question"`: the best passages from the evidence library, quoted word for word.
+
+`--json` prints one JSON object; with `--json` and no question it reads one question per line
+from stdin and prints one JSON line each, loading the model once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+
+from bot.commands.ingest import evidence_errors
+
+JSON_KEYS = ("doc", "title", "section", "places", "start", "end", "text", "score")
+NOTHING_FOUND = (
+    "The evidence library has nothing on that. It covers leading across organisations: "
+    "shared purpose, the authorising environment, conflict, and what helped in places such as "
+    "Barnet, North West London, Bradford and Plymouth."
+)
+
+
+def ask(
+    question: Annotated[
+        str | None, typer.Argument(help="Your question. With --json and none, read stdin.")
+    ] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=50, help="How many passages.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Only this document (id or file name).")
+    ] = None,
+    place: Annotated[
+        list[str] | None, typer.Option("--place", help="Only passages about this place.")
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="hybrid, bm25 or dense.", hidden=True)
+    ] = "hybrid",
+) -> None:
+    """Ask the evidence library what helped elsewhere."""
+    from bot.config import Settings
+    from bot.services import Services
+
+    out = Console()
+    err = Console(stderr=True)
+    if question is None and not as_json:
+        err.print('Ask a question, for example: ripple ask "how did others get GPs on board?"')
+        raise typer.Exit(code=2)
+
+    with evidence_errors(err):
+        settings = Settings()
+        library = Services(settings).evidence
+        first_run = library.ensure_ingested()
+        if first_run is not None:
+            err.print(f"First run: {first_run.summary()} ({first_run.seconds:.0f} s)")
+
+        def search(text: str):
+            if len(text) > settings.max_query_chars:
+                err.print(
+                    f"Your question is long, so I searched with its first "
+                    f"{settings.max_query_chars} characters."
+                )
+            return library.search(text, k, docs=doc, places=place, method=method)
+
+        if question is not None:
+            passages = search(question)
+            if as_json:
+                _print_json(question, passages)
+            else:
+                _print_rich(out, question, passages)
+            return
+        for line in sys.stdin:
+            query = line.strip()
+            if query:
+                _print_json(query, search(query))
+
+
+def _print_json(query: str, passages) -> None:
+    record = {
+        "query": query,
+        "passages": [{key: p.to_json()[key] for key in JSON_KEYS} for p in passages],
+    }
+    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _print_rich(console: Console, question: str, passages) -> None:
+    if not passages:
+        console.print(NOTHING_FOUND, highlight=False)
+        return
+    console.print(f"[bold]What others found[/bold] for: {escape(question)}\n", highlight=False)
+    for n, p in enumerate(passages, 1):
+        where = ", ".join(p.places) if p.places else "no particular place"
+        console.print(f"[bold]{n}. {escape(p.title)}[/bold]", highlight=False)
+        console.print(
+            f"   [dim]{escape(p.section)} · {escape(where)} · {p.doc} [{p.start}:{p.end}][/dim]",
+            highlight=False,
+        )
+        console.print(Panel(escape(p.text), border_style="dim"), highlight=False)

@@ -1,0 +1,217 @@
+"""The evidence library: ingest `knowledge/` and answer questions with cited passages.
+
+Search is hybrid: BM25 and dense (cosine) rankings fused by reciprocal rank fusion. A
+relevance floor on the dense similarity keeps off-topic questions ("what's the weather in
+Leeds") from returning noise; the floor is shared by every method so they compare fairly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Literal
+
+from langchain_core.embeddings import Embeddings
+
+from bot.config import Settings
+from bot.evidence.errors import EmptyQuery
+from bot.evidence.ingest import IngestReport, run_ingest
+from bot.evidence.lexical import LexicalIndex
+from bot.evidence.passage import Passage
+from bot.evidence.sources import Manifest, load_manifest
+from bot.evidence.store import DenseHit, StoredChunk, VectorStore
+
+log = logging.getLogger(__name__)
+
+Method = Literal["hybrid", "bm25", "dense"]
+METHODS: tuple[str, ...] = ("hybrid", "bm25", "dense")
+
+# Calibrated on MiniLM cosine similarities: on-topic questions reach 0.45+ with their best
+# passage, off-topic ones (weather, payroll, recipes) stay under 0.30 whatever they mention.
+QUESTION_FLOOR = 0.36  # below this for the best passage: the library has nothing on it
+PASSAGE_FLOOR = 0.22  # a passage this far from the question is noise even if words match
+RRF_K = 60  # the usual reciprocal-rank-fusion constant; damps the head of each list
+DENSE_CANDIDATES = 60
+
+
+class EvidenceLibrary:
+    def __init__(self, settings: Settings, embedder: Embeddings) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = VectorStore(settings, embedder)
+        self._chunks: dict[str, StoredChunk] | None = None
+        self._lexical: LexicalIndex | None = None
+        self._checked_ingested = False
+
+    @cached_property
+    def sources(self) -> Manifest:
+        return load_manifest(self.settings.knowledge_dir)
+
+    # --- indexing -----------------------------------------------------------------------
+
+    def ingest(self) -> IngestReport:
+        manifest = load_manifest(self.settings.knowledge_dir)
+        self.__dict__["sources"] = manifest  # refresh the cached manifest
+        model_id = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
+        report = run_ingest(self.settings.knowledge_dir, manifest, self.store, model_id)
+        self._chunks = None  # the lexical index is rebuilt from the store on next search
+        self._lexical = None
+        self._checked_ingested = True
+        return report
+
+    def ensure_ingested(self) -> IngestReport | None:
+        """Ingest if the index is empty (first run); otherwise do nothing and return None."""
+        if self._checked_ingested:
+            return None
+        self._checked_ingested = True
+        if self.store.count() == 0:
+            return self.ingest()
+        return None
+
+    # --- searching ----------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        docs: Sequence[str] | None = None,
+        places: Sequence[str] | None = None,
+        method: Method = "hybrid",
+    ) -> list[Passage]:
+        """The best passages for a question, best first; [] when the library has nothing on it.
+
+        Raises `EmptyQuery` (a ValueError) for an empty question, ValueError for an unknown
+        method, document or place, and `EvidenceUnavailable` when a Chroma server is down.
+        """
+        text = prepare_query(query, self.settings.max_query_chars)
+        if method not in METHODS:
+            raise ValueError(f"Unknown search method {method!r}; use one of {', '.join(METHODS)}.")
+        k = max(1, int(k))
+        doc_filter = self._resolve_docs(docs or ())
+        place_filter = self._resolve_places(places or ())
+        self.ensure_ingested()
+
+        vector = self.embedder.embed_query(text)
+        dense = self.store.search(
+            vector, max(DENSE_CANDIDATES, 10 * k), docs=doc_filter, places=place_filter
+        )
+        if not dense or dense[0].similarity < QUESTION_FLOOR:
+            return []
+        similarity = {hit.id: hit.similarity for hit in dense}
+        unknown_similarity = dense[-1].similarity  # everything else is at most this close
+
+        allowed = self._allowed_ids(doc_filter, place_filter)
+        lexical = self._lexical_index().scores(text)
+        lexical_ranked = sorted(
+            (i for i in lexical if i in allowed), key=lambda i: lexical[i], reverse=True
+        )
+        dense_ranked = [hit.id for hit in dense]
+
+        if method == "dense":
+            ranked = [(i, similarity[i]) for i in dense_ranked]
+        elif method == "bm25":
+            ranked = [(i, lexical[i]) for i in lexical_ranked]
+        else:
+            ranked = _fuse(dense_ranked, lexical_ranked)
+
+        passages: list[Passage] = []
+        for chunk_id, score in ranked:
+            sim = similarity.get(chunk_id, unknown_similarity)
+            if sim < PASSAGE_FLOOR:
+                continue
+            passages.append(self._passage(chunk_id, score, sim, lexical.get(chunk_id, 0.0)))
+            if len(passages) == k:
+                break
+        return passages
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _passage(self, chunk_id: str, score: float, similarity: float, bm25: float) -> Passage:
+        chunk = self._all_chunks()[chunk_id]
+        meta = chunk.meta
+        source = self.sources.by_file(meta.get("doc", ""))
+        return Passage(
+            doc=meta.get("doc", ""),
+            title=source.title if source else meta.get("title", ""),
+            section=meta.get("section", ""),
+            places=tuple(p for p in meta.get("places", "").split("|") if p),
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            text=chunk.text,
+            score=round(float(score), 4),
+            doc_id=meta.get("doc_id", ""),
+            extra={"similarity": round(similarity, 4), "bm25": round(bm25, 4)},
+        )
+
+    def _all_chunks(self) -> dict[str, StoredChunk]:
+        if self._chunks is None:
+            self._chunks = {c.id: c for c in self.store.all_chunks()}
+        return self._chunks
+
+    def _lexical_index(self) -> LexicalIndex:
+        if self._lexical is None:
+            chunks = list(self._all_chunks().values())
+            # Section titles and place names are searchable words too ("Barnet budgets").
+            texts = [
+                " ".join((c.meta.get("section", ""), c.meta.get("places", ""), c.text))
+                for c in chunks
+            ]
+            self._lexical = LexicalIndex([c.id for c in chunks], texts)
+        return self._lexical
+
+    def _allowed_ids(self, docs: list[str], places: list[str]) -> set[str]:
+        allowed = set()
+        for chunk_id, chunk in self._all_chunks().items():
+            if docs and chunk.meta.get("doc") not in docs:
+                continue
+            if places and not set(chunk.meta.get("places", "").split("|")) & set(places):
+                continue
+            allowed.add(chunk_id)
+        return allowed
+
+    def _resolve_docs(self, docs: Sequence[str]) -> list[str]:
+        resolved = []
+        for name in docs:
+            file = self.sources.resolve_doc(name)
+            if file is None:
+                known = ", ".join(f"{s.id} ({s.file})" for s in self.sources.sources)
+                raise ValueError(f"There is no document called {name!r}. Known: {known}.")
+            resolved.append(file)
+        return resolved
+
+    def _resolve_places(self, places: Sequence[str]) -> list[str]:
+        matcher = self.sources.place_matcher()
+        resolved = []
+        for name in places:
+            canonical = matcher.resolve(name)
+            if canonical is None:
+                known = ", ".join(sorted(matcher.canonical_names))
+                raise ValueError(f"The library knows no place called {name!r}. Known: {known}.")
+            resolved.append(canonical)
+        return resolved
+
+
+def prepare_query(query: str, max_chars: int) -> str:
+    """Trim the question; cut an over-long one at a word boundary so the model sees its start."""
+    text = " ".join((query or "").split())
+    if not text:
+        raise EmptyQuery()
+    if len(text) > max_chars:
+        cut = text.rfind(" ", 0, max_chars + 1)
+        text = text[: cut if cut > max_chars // 2 else max_chars]
+    return text
+
+
+def _fuse(*rankings: list[str]) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion, scaled so a passage ranked first by every list scores 1.0."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    best = len(rankings) / (RRF_K + 1)
+    return sorted(((i, s / best) for i, s in fused.items()), key=lambda p: p[1], reverse=True)
+
+
+__all__ = ["METHODS", "DenseHit", "EvidenceLibrary", "IngestReport", "Method", "prepare_query"]
