@@ -28,6 +28,7 @@ from bot.journal.errors import JournalUnavailable
 from bot.journal.views import EntryView, TeamInfo
 from bot.services import Services
 from bot.slack.blocks import MAX_HOME_BLOCKS, button, mrkdwn_escape
+from bot.slack.listeners.common import JOURNAL_DOWN
 from bot.slack.replies import team_label
 
 log = logging.getLogger(__name__)
@@ -191,9 +192,9 @@ def publish(client: WebClient, services: Services, user: str, workspace: str = "
     """Publish the Home tab; if the journal is down, publish a calm notice instead."""
     try:
         view = build_home(services, user, page)
-    except JournalUnavailable as err:
+    except JournalUnavailable:
         log.warning("home: journal unavailable")
-        view = View(type="home", blocks=[_section(str(err))]).to_dict()
+        view = View(type="home", blocks=[_section(JOURNAL_DOWN)]).to_dict()
     client.views_publish(user_id=user, view=view)
 
 

@@ -52,12 +52,14 @@ class RippleServer:
 
     def start(self) -> RippleServer:
         """Serve in a background thread (tests, and `ripple serve` alongside the scheduler)."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+        self.httpd.serve_forever(poll_interval=0.2)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting requests, then let in-flight replies finish."""

@@ -14,7 +14,13 @@ from contextlib import contextmanager
 from slack_sdk import WebClient
 
 from bot.evidence.passage import EvidenceUnavailable
-from bot.journal.errors import AccessDenied, InvalidInput, JournalError, NotFound
+from bot.journal.errors import (
+    AccessDenied,
+    InvalidInput,
+    JournalError,
+    JournalUnavailable,
+    NotFound,
+)
 from bot.slack.post import Where, post
 
 log = logging.getLogger(__name__)
@@ -22,6 +28,10 @@ log = logging.getLogger(__name__)
 EVIDENCE_DOWN = (
     "The evidence library is temporarily unavailable, so I can't look up what helped "
     "elsewhere right now. Please ask again in a few minutes. Reflections still work."
+)
+JOURNAL_DOWN = (
+    "Your journal is briefly unavailable, so nothing was saved or shown just now. "
+    "Nothing you wrote before is lost. Please try again in a minute."
 )
 SOMETHING_BROKE = (
     "Sorry, something went wrong on my side and I couldn't finish that. Nothing you wrote "
@@ -53,6 +63,8 @@ def kind_message(error: Exception) -> str:
     """The sentence a person sees for an error; journal errors are written to be shown."""
     if isinstance(error, EvidenceUnavailable):
         return EVIDENCE_DOWN
+    if isinstance(error, JournalUnavailable):
+        return JOURNAL_DOWN  # its own text may be written for the operator
     if isinstance(error, JournalError):
         return str(error)
     return SOMETHING_BROKE
