@@ -25,7 +25,8 @@ def retrieval_report(tmp_path_factory, embedder, retrieval_cases):
     settings = make_settings(tmp_path_factory.mktemp("eval-data"))
     library = EvidenceLibrary(settings, embedder)
     library.ensure_ingested()
-    return run_retrieval_eval(library, retrieval_cases)
+    # Hybrid only: it is what users get, and the floors are on it. `ripple eval` runs all three.
+    return run_retrieval_eval(library, retrieval_cases, methods=("hybrid",))
 
 
 def test_hybrid_retrieval_finds_the_gold_passage_for_most_questions(retrieval_report):
@@ -38,10 +39,9 @@ def test_off_topic_questions_get_nothing_back(retrieval_report):
     assert retrieval_report.methods["hybrid"].off_topic_rejection >= OFF_TOPIC_REJECTION_FLOOR
 
 
-def test_every_method_is_measured_on_every_query(retrieval_report, retrieval_cases):
+def test_every_query_is_scored_and_timed(retrieval_report, retrieval_cases):
     on_topic = sum(1 for c in retrieval_cases if not c.off_topic)
-    for method in ("bm25", "dense", "hybrid"):
-        assert len(retrieval_report.methods[method].ranks) == on_topic
+    assert len(retrieval_report.methods["hybrid"].ranks) == on_topic
     assert len(retrieval_report.latency_ms) == len(retrieval_cases)
 
 
