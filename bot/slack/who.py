@@ -18,6 +18,10 @@ def personal_team(user: str) -> str:
     return f"personal-{user}"
 
 
+def is_personal(team: str) -> bool:
+    return team.startswith("personal-")
+
+
 def find_team(services: Services, slug: str) -> TeamInfo | None:
     """The team registered for this channel, or None."""
     if not slug or slug.startswith("D"):
@@ -48,4 +52,23 @@ def who_for_dm(services: Services, user: str, workspace: str) -> Who:
             return who
     if candidates:
         return candidates[0]
-    return Who(user=user, team=personal_team(user), workspace=workspace)
+    return personal_who(services, user, workspace)
+
+
+def personal_who(services: Services, user: str, workspace: str) -> Who:
+    """The personal space of someone in no team. Its weekly prompt is off: the schedule
+    belongs to teams, and nobody chose one for this space."""
+    slug = personal_team(user)
+    if find_team(services, slug) is None:
+        services.journal.ensure_team(slug, name="Personal journal", workspace=workspace)
+        services.journal.set_schedule(None, slug, enabled=False)
+    return Who(user=user, team=slug, workspace=workspace)
+
+
+def who_in_claimed_team(services: Services, user: str, team: str | None, workspace: str) -> Who:
+    """A `Who` for a team named in a button value or modal metadata, which a crafted payload
+    can forge. Acting as a member of a team makes you one, so the claim is honoured only when
+    the person already belongs to that team; otherwise they act in their own team."""
+    if team and (team == personal_team(user) or services.journal.is_team_member(user, team)):
+        return Who(user=user, team=team, workspace=workspace)
+    return who_for_dm(services, user, workspace)

@@ -23,7 +23,7 @@ from bot.slack.blocks import decode_value
 from bot.slack.listeners.common import kindly, user_of, workspace_of
 from bot.slack.post import Where, post, update
 from bot.slack.replies import team_label, who_can_see
-from bot.slack.who import who_for_dm
+from bot.slack.who import is_personal, who_for_dm, who_in_claimed_team
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,9 @@ class Click:
     @property
     def who(self) -> Who:
         team = self.value.get("t")
-        if team:
-            return Who(user=self.user, team=str(team), workspace=self.workspace)
-        return who_for_dm(self.services, self.user, self.workspace)
+        return who_in_claimed_team(
+            self.services, self.user, str(team) if team else None, self.workspace
+        )
 
     @property
     def here(self) -> Where:
@@ -99,7 +99,10 @@ def register(app: App, services: Services) -> None:
         question = str(click.value.get("q") or click.value.get("v") or "")
         draft = f"I asked: {question}\n\nWhat I take from what others found: "
         view = modals.journal_entry(
-            team=who.team, team_name=team_label(who.team), initial_text=draft
+            team=who.team,
+            team_name=team_label(who.team),
+            initial_text=draft,
+            can_share=not is_personal(who.team),
         )
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
 
@@ -182,13 +185,16 @@ def register(app: App, services: Services) -> None:
             entry_id=entry.id,
             initial_text=entry.text,
             shared=entry.shared,
+            can_share=not is_personal(entry.team),
         )
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
 
     @on("home_write", "home_write")
     def home_write(click: Click) -> None:
         who = who_for_dm(services, click.user, click.workspace)
-        view = modals.journal_entry(team=who.team, team_name=team_label(who.team))
+        view = modals.journal_entry(
+            team=who.team, team_name=team_label(who.team), can_share=not is_personal(who.team)
+        )
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
 
     @on(re.compile(r"^home_page_"), "home_page")

@@ -19,7 +19,7 @@ from bot.slack import modals, teams
 from bot.slack.listeners.common import clip, kindly
 from bot.slack.post import Where, post
 from bot.slack.replies import help_text, team_label
-from bot.slack.who import find_team, who_in_channel
+from bot.slack.who import find_team, is_personal, who_in_channel
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,9 @@ def _reflect(inv: Invocation) -> None:
 
 def _journal(inv: Invocation) -> None:
     who = who_in_channel(inv.services, inv.user, inv.channel, inv.workspace)
-    view = modals.journal_entry(team=who.team, team_name=team_label(who.team))
+    view = modals.journal_entry(
+        team=who.team, team_name=team_label(who.team), can_share=not is_personal(who.team)
+    )
     inv.client.views_open(trigger_id=inv.trigger_id, view=view)
 
 

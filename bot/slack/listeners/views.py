@@ -12,13 +12,13 @@ import logging
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.coaching.ports import Who
 from bot.journal.errors import JournalError
 from bot.services import Services
 from bot.slack import home, modals
 from bot.slack.listeners.common import user_of, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import saved_message, team_label
+from bot.slack.who import is_personal, who_in_claimed_team
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +44,17 @@ def register(app: App, services: Services) -> None:
                 else:
                     journal.unshare_entry(user, entry_id)
             else:
-                who = Who(user=user, team=str(meta.get("team") or ""), workspace=workspace)
+                claimed = str(meta.get("team") or "") or None
+                who = who_in_claimed_team(services, user, claimed, workspace)
+                shared = shared and not is_personal(who.team)  # no team to share with
                 entry_id = journal.save_entry(who, text, shared=shared, source="journal")
         except JournalError as err:  # rule refusals and outages alike: say so in the modal
             ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: str(err)[:150]})
             return
         ack()
         team = team_label(str(meta.get("team") or ""))
+        if not meta.get("entry"):
+            team = team_label(who.team)
         post(client, Where.dm(user), saved_message(entry_id, shared=shared, team_name=team))
         home.publish(client, services, user, workspace, home.page_of(None))
 
