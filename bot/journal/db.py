@@ -131,5 +131,6 @@ def insert_ignoring_duplicates(session: Session, model: type, values: dict) -> b
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - other backends are not supported
         raise NotImplementedError(dialect)
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    statement = insert(model).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(sa.literal_column("1"))).first() is not None

@@ -24,16 +24,29 @@ from bot.journal.db import TRANSIENT, Database
 from bot.journal.enablers import EnablersMixin
 from bot.journal.entries import EntriesMixin
 from bot.journal.errors import JournalUnavailable
+from bot.journal.export import DataRightsMixin
+from bot.journal.keys import KeysMixin
 from bot.journal.migrate import upgrade_to_head
 from bot.journal.reflection import ReflectionMixin
+from bot.journal.retention import RetentionMixin
 from bot.journal.scheduling_store import SchedulingMixin
+from bot.journal.stats import StatsMixin
 from bot.journal.teams import TeamsMixin
 
 log = logging.getLogger(__name__)
 
 
 class Journal(
-    ReflectionMixin, EntriesMixin, TeamsMixin, SchedulingMixin, ConsentMixin, EnablersMixin
+    ReflectionMixin,
+    EntriesMixin,
+    TeamsMixin,
+    SchedulingMixin,
+    ConsentMixin,
+    EnablersMixin,
+    DataRightsMixin,
+    RetentionMixin,
+    StatsMixin,
+    KeysMixin,
 ):
     def __init__(
         self,

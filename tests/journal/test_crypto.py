@@ -1,0 +1,111 @@
+"""Encryption at rest: no plaintext in the database, keys required in production, rotation."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+
+from bot.coaching.ports import Who
+from bot.journal import ConfigurationError, Journal
+
+SECRET = "The chief executive undermined us again"
+COMMITMENT = "Speak to the chair before Thursday"
+DRAFT = "half-written thought about the hospital"
+NOTE = "Enabler private observation"
+
+
+def make_settings_like(settings, *, encryption_keys: str):
+    return settings.model_copy(update={"encryption_keys": SecretStr(encryption_keys)})
+
+
+def _raw_dump(url: str) -> str:
+    """Every value of every row of every table, as one string."""
+    engine = sa.create_engine(url)
+    parts: list[str] = []
+    with engine.connect() as conn:
+        for table in sa.inspect(engine).get_table_names():
+            for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')):
+                parts.extend(str(v) for v in row)
+    engine.dispose()
+    return "\n".join(parts)
+
+
+def _write_everything(journal: Journal) -> None:
+    me = Who("alice", "plymouth")
+    journal.save_entry(me, SECRET, commitment=COMMITMENT, shared=True)
+    journal.save_conversation(me, {"draft": DRAFT})
+    journal.add_enabler("erin", "plymouth")
+    journal.add_enabler_note("erin", "plymouth", NOTE)
+
+
+def test_the_raw_database_holds_no_plaintext(journal, db_settings):
+    _write_everything(journal)
+    raw = _raw_dump(db_settings.resolved_database_url)
+    assert "alice" in raw  # the dump really does contain the rows...
+    for text in (SECRET, COMMITMENT, DRAFT, NOTE, "hospital", "chief executive"):
+        assert text not in raw  # ...but none of what people wrote
+    assert journal.list_entries("alice")[0].text == SECRET
+
+
+def test_development_generates_a_private_key_file_and_says_where(journal, db_settings):
+    path = db_settings.key_file
+    assert path.exists()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert str(path) in journal.key_notice
+    _write_everything(journal)
+    # The next start reuses the same key, so yesterday's entries stay readable.
+    again = Journal(db_settings)
+    assert again.key_notice is None
+    assert again.list_entries("alice")[0].text == SECRET
+    again.close()
+
+
+def test_production_without_a_key_is_refused_with_a_clear_message(db_settings):
+    prod = db_settings.model_copy(update={"env": "production"})
+    with pytest.raises(ConfigurationError) as info:
+        Journal(prod)
+    assert "RIPPLE_ENCRYPTION_KEYS" in str(info.value)
+    assert not prod.key_file.exists()  # and no key file was quietly generated
+
+
+def test_a_malformed_key_is_refused(db_settings):
+    with pytest.raises(ConfigurationError) as info:
+        Journal(make_settings_like(db_settings, encryption_keys="not-a-key"))
+    assert "not a valid Fernet key" in str(info.value)
+
+
+def test_rotate_key_re_encrypts_everything_and_old_keys_are_no_longer_needed(db_settings):
+    old = Fernet.generate_key().decode()
+    journal = Journal(make_settings_like(db_settings, encryption_keys=old))
+    _write_everything(journal)
+    before = _raw_dump(db_settings.resolved_database_url)
+    report = journal.rotate_key()
+    assert report.tokens == 4  # text + commitment + conversation + note
+    assert report.keys[1] == old and report.key_file is None
+    after = _raw_dump(db_settings.resolved_database_url)
+    assert SECRET not in after and after != before
+    journal.close()
+    # A replica started with ONLY the new key reads everything.
+    fresh = Journal(make_settings_like(db_settings, encryption_keys=report.keys[0]))
+    assert fresh.list_entries("alice")[0].commitment == COMMITMENT
+    assert fresh.load_conversation(Who("alice", "plymouth")) == {"draft": DRAFT}
+    assert fresh.enabler_notes("erin", "plymouth")[0].text == NOTE
+    fresh.close()
+    # ...while the old key alone no longer can.
+    stale = Journal(make_settings_like(db_settings, encryption_keys=old))
+    with pytest.raises(ConfigurationError):
+        stale.list_entries("alice")
+    stale.close()
+
+
+def test_rotate_key_with_a_key_file_rewrites_the_file(journal, db_settings):
+    _write_everything(journal)
+    report = journal.rotate_key()
+    assert report.key_file == db_settings.key_file
+    assert db_settings.key_file.read_text().split() == report.keys
+    assert stat.S_IMODE(db_settings.key_file.stat().st_mode) == 0o600
+    assert Journal(db_settings).list_entries("alice")[0].text == SECRET
