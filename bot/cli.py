@@ -37,6 +37,16 @@ def _register() -> None:
     app.command("serve")(serve.serve)
     app.add_typer(schedule.app, name="schedule")
 
+    from bot.commands import data, db, enabler, keys, retention, stats
+
+    app.add_typer(db.app, name="db")
+    app.command("export")(data.export)
+    app.command("erase")(data.erase)
+    app.add_typer(enabler.app, name="enabler")
+    app.command("stats")(stats.stats)
+    app.command("rotate-key")(keys.rotate_key)
+    app.add_typer(retention.app, name="retention")
+
 
 _register()
 
