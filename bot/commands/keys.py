@@ -15,11 +15,29 @@ def rotate_key(
         str | None,
         typer.Option("--key", help="Use this new Fernet key instead of generating one."),
     ] = None,
+    existing: Annotated[
+        bool,
+        typer.Option(
+            "--existing",
+            help="Don't add a key: re-encrypt under the first key already in "
+            "RIPPLE_ENCRYPTION_KEYS (after you put a new one first on every replica).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a new encryption key and re-encrypt every entry, commitment and note."""
     err = Console(stderr=True)
+    if existing and key:
+        err.print("Use either --key (add this key) or --existing (use the newest configured).")
+        raise typer.Exit(code=2)
     with open_journal(err) as journal:
-        report = journal.rotate_key(key.strip() if key else None)
+        report = journal.rotate_key(key.strip() if key else None, add_key=not existing)
+    if existing:
+        typer.echo(f"Re-encrypted {report.tokens} stored text(s) with the newest configured key.")
+        typer.echo(
+            "Once every replica runs with that key first, the older keys can be removed from "
+            "RIPPLE_ENCRYPTION_KEYS (keep them while backups made under them matter)."
+        )
+        return
     typer.echo(f"Re-encrypted {report.tokens} stored text(s) with the new key.")
     if report.key_file is not None:
         typer.echo(f"The key file {report.key_file} now lists the new key first.")

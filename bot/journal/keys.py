@@ -34,13 +34,17 @@ class RotationReport:
 class KeysMixin(JournalBase):
     key_source: KeySource
 
-    def rotate_key(self, new: str | None = None) -> RotationReport:
+    def rotate_key(self, new: str | None = None, *, add_key: bool = True) -> RotationReport:
         """Re-encrypt everything under `new` (generated if None), keeping old keys readable.
 
-        With a development key file, the file is rewritten with the new list. With keys from
-        RIPPLE_ENCRYPTION_KEYS, the caller must put `report.keys` there on every replica.
+        With `add_key=False`, re-encrypt under the newest key already configured (the
+        zero-downtime flow: the operator first put a new key at the front of
+        RIPPLE_ENCRYPTION_KEYS on every replica). With a development key file, the file is
+        rewritten with the new list; with keys from settings, the caller must put
+        `report.keys` into RIPPLE_ENCRYPTION_KEYS on every replica.
         """
-        keys = [new or new_key(), *self.key_source.keys]
+        current = list(self.key_source.keys)
+        keys = [new or new_key(), *current] if add_key else current
         cipher = Cipher(keys)  # validates the new key before anything is touched
 
         def work(session: Session) -> int:
@@ -58,7 +62,7 @@ class KeysMixin(JournalBase):
         self._cipher = cipher
         self.key_source = KeySource(keys, self.key_source.origin, self.key_source.path)
         key_file = None
-        if self.key_source.origin == "file" and self.key_source.path is not None:
+        if add_key and self.key_source.origin == "file" and self.key_source.path is not None:
             write_key_file(self.key_source.path, keys)
             key_file = self.key_source.path
         return RotationReport(keys=keys, tokens=tokens, key_file=key_file)

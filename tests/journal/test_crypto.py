@@ -109,3 +109,19 @@ def test_rotate_key_with_a_key_file_rewrites_the_file(journal, db_settings):
     assert db_settings.key_file.read_text().split() == report.keys
     assert stat.S_IMODE(db_settings.key_file.stat().st_mode) == 0o600
     assert Journal(db_settings).list_entries("alice")[0].text == SECRET
+
+
+def test_zero_downtime_rotation_re_encrypts_under_the_key_already_put_first(db_settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    journal = Journal(make_settings_like(db_settings, encryption_keys=old))
+    _write_everything(journal)
+    journal.close()
+    # Step 1: every replica gets "new,old"; step 2: one of them re-encrypts.
+    both = Journal(make_settings_like(db_settings, encryption_keys=f"{new},{old}"))
+    report = both.rotate_key(add_key=False)
+    assert report.keys == [new, old] and report.tokens == 4
+    both.close()
+    # Step 3: the old key can go.
+    only_new = Journal(make_settings_like(db_settings, encryption_keys=new))
+    assert only_new.list_entries("alice")[0].text == SECRET
+    only_new.close()
