@@ -76,7 +76,7 @@ def _warm_up(services) -> None:
         services.embedder.embed_query("warm up")
         _ = services.coach
     except Exception as err:  # readiness will report it; HTTP still answers /healthz
-        log.warning("warm-up incomplete: %s", type(err).__name__)
+        log.warning("warm-up incomplete: %s", err)
 
 
 def _serve_socket(app, settings: Settings) -> None:

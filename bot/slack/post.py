@@ -88,7 +88,7 @@ def post(
             _tell_user(client, where.user, _ADVICE.get(code, _DEFAULT_ADVICE))
         return Posted(ok=False, channel=where.channel, error=code)
     except OSError as err:  # connection refused, timeouts: Slack unreachable
-        log.warning("slack unreachable", extra={"error": type(err).__name__})
+        log.warning("slack unreachable", extra={"error": err})
         return Posted(ok=False, channel=where.channel, error="unreachable")
 
 
@@ -98,7 +98,7 @@ def update(client: WebClient, channel: str, ts: str, text: str) -> bool:
         client.chat_update(channel=channel, ts=ts, text=text, blocks=as_dicts(notice_blocks(text)))
         return True
     except (SlackApiError, OSError) as err:
-        log.warning("slack update failed", extra={"error": type(err).__name__})
+        log.warning("slack update failed", extra={"error": err})
         return False
 
 

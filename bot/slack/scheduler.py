@@ -113,7 +113,7 @@ def tick(services: Services, client: WebClient, now: datetime | None = None) -> 
                 continue  # already prompted (or skipped) this week, here or on a replica
             ok = send_prompt(client, services, who, *week)
         except JournalError as err:
-            log.warning("weekly prompt: journal error", extra={"error": type(err).__name__})
+            log.warning("weekly prompt: journal error", extra={"error": err})
             ok = False
         (report.sent if ok else report.failed).append((member.user, member.team))
     for record in journal.due_snoozed_prompts(now):
@@ -125,7 +125,12 @@ def tick(services: Services, client: WebClient, now: datetime | None = None) -> 
         ok = send_prompt(client, services, who, record.iso_year, record.iso_week)
         (report.resent_after_snooze if ok else report.failed).append((record.user, record.team))
     if report.sent or report.resent_after_snooze or report.failed:
-        log.info("scheduler tick: %s", report.describe())
+        log.info(
+            "scheduler tick: sent=%d resent=%d failed=%d",
+            len(report.sent),
+            len(report.resent_after_snooze),
+            len(report.failed),
+        )
     return report
 
 

@@ -124,7 +124,7 @@ def _run_checks(readiness: Readiness) -> dict[str, str]:
     try:
         return readiness()
     except Exception as err:  # a readiness probe must answer, whatever broke
-        log.warning("readiness check failed", extra={"error": type(err).__name__})
+        log.warning("readiness check failed", extra={"error": err})
         return {"readiness": "error"}
 
 

@@ -21,6 +21,7 @@ from bot.journal.errors import (
     JournalUnavailable,
     NotFound,
 )
+from bot.logging_setup import Safe
 from bot.slack.post import Where, post
 
 log = logging.getLogger(__name__)
@@ -76,13 +77,13 @@ def kindly(client: WebClient, where: Where | Callable[[], Where], what: str) -> 
     try:
         yield
     except (AccessDenied, NotFound, InvalidInput) as error:
-        log.info("%s refused: %s", what, type(error).__name__)
+        log.info("%s refused: %s", Safe(what), error)
         post(client, _resolve(where), kind_message(error))
     except (JournalError, EvidenceUnavailable) as error:
-        log.warning("%s failed: %s", what, type(error).__name__)
+        log.warning("%s failed: %s", Safe(what), error)
         post(client, _resolve(where), kind_message(error))
     except Exception:
-        log.exception("%s failed", what)
+        log.exception("%s failed", Safe(what))
         post(client, _resolve(where), SOMETHING_BROKE)
 
 
