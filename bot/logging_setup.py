@@ -5,9 +5,10 @@ the level or format:
 
 1. Every record passes `PrivacyFilter` on the handler (so records from library loggers too).
    Interpolated arguments and `extra` fields survive only when they are numbers, booleans or
-   identifier-shaped strings (Slack ids, event ids, theme ids, timestamps: no spaces, at least
-   one digit or `_-:./@`). Anything else, and anything under a key such as `text` or `body`,
-   becomes `<redacted N chars>`. Wrap a value in `Safe(...)` to vouch that it is not user text.
+   identifier-shaped strings (Slack ids, event ids, theme ids, timestamps, exception class
+   names: no spaces, and a digit, one of `_-:./@`, or an inner capital). Anything else, and
+   anything under a key such as `text` or `body`, becomes `<redacted N chars>`. Wrap a
+   value in `Safe(...)` to vouch that it is not user text.
 2. Libraries that echo request bodies or SQL parameters at DEBUG/INFO (slack_sdk, slack_bolt,
    sqlalchemy.engine, urllib3, httpx) are held at WARNING.
 3. Exception messages lose SQLAlchemy's `[parameters: ...]` block and are cut short.
@@ -61,6 +62,8 @@ NOISY_LOGGERS = (
 
 _IDENTIFIER = re.compile(r"^[\w.:@/+\-=#]{1,100}$")
 _ID_MARK = re.compile(r"[\d_.:/@\-]")
+# Code names such as AttributeError or PostgresqlImpl: an inner capital and some lower case.
+_CAMEL_CASE = re.compile(r"^(?=.*[a-z])[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\]\s*", re.DOTALL)
 _SQL_TEXT = re.compile(r"\[SQL: .*?\]\s*", re.DOTALL)
 # LogRecord's own attributes: everything else on a record came from `extra=`.
@@ -90,7 +93,10 @@ def redact(value: Any, *, key: str | None = None) -> Any:
 
 
 def _is_identifier(value: str) -> bool:
-    return bool(_IDENTIFIER.match(value) and _ID_MARK.search(value))
+    """Ids, slugs, paths, numbers and CamelCase code names; never a plain word or a phrase."""
+    if not _IDENTIFIER.match(value):
+        return False
+    return bool(_ID_MARK.search(value) or _CAMEL_CASE.match(value))
 
 
 def _describe_exception(exc: BaseException) -> str:

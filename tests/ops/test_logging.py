@@ -143,3 +143,13 @@ def test_no_log_message_is_built_by_string_formatting():
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_exception_class_names_are_kept_but_capitalised_words_are_not(capture):
+    stream = capture(env="production")
+    log = logging.getLogger("bot.test")
+    log.warning("warm-up incomplete: %s", "AttributeError")
+    log.warning("entry %s", "Overwhelmed")
+    first, second = (json.loads(line)["msg"] for line in _lines(stream))
+    assert first == "warm-up incomplete: AttributeError"
+    assert second == "entry <redacted 11 chars>"
