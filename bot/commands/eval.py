@@ -54,18 +54,14 @@ def _fail(message: str) -> typer.Exit:
 def _kind_errors():
     """Turn the failures an operator can fix into one clear line instead of a traceback."""
     from bot.evaluation.datasets import DatasetError
+    from bot.evidence.errors import EvidenceError, EvidenceUnavailable
 
     try:
         yield
-    except DatasetError as exc:
+    except (DatasetError, EvidenceError, EvidenceUnavailable) as exc:
         raise _fail(str(exc)) from None
     except ImportError as exc:
         raise _fail(f"That part of Ripple is not installed or not built yet: {exc}") from None
-    except Exception as exc:
-        # EvidenceUnavailable and friends: report, don't dump a traceback on the operator.
-        if type(exc).__name__ in {"EvidenceUnavailable", "EvidenceError", "SourcesError"}:
-            raise _fail(f"The evidence library is not available: {exc}") from None
-        raise
 
 
 def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | None) -> None:
@@ -76,14 +72,14 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
     console = Console()
     output: dict = {}
     with _kind_errors(), _settings(fresh) as settings:
-        embedder = Services(settings).embedder  # loaded once, shared by both evals
+        services = Services(settings)  # one model, shared by both evals
         if "retrieval" in which:
-            report = evaluate_retrieval(settings, dataset=dataset, embedder=embedder)
+            report = evaluate_retrieval(settings, dataset=dataset, services=services)
             output["retrieval"] = report.to_json()
             if not as_json:
                 print_retrieval(console, report)
         if "themes" in which:
-            themes = evaluate_themes(settings, dataset=dataset, embedder=embedder)
+            themes = evaluate_themes(settings, dataset=dataset, services=services)
             output["themes"] = themes.to_json()
             if not as_json:
                 print_themes(console, themes)

@@ -92,6 +92,13 @@ class RetrievalReport:
             },
             "hybrid_beats_singles": self.hybrid_beats_singles(),
             "hybrid_misses_at_5": self.misses() if "hybrid" in self.methods else [],
+            # First relevant rank per on-topic query and method (null: none in the top k).
+            "ranks": {
+                qid: {name: m.ranks[qid] for name, m in self.methods.items()}
+                for qid in next(iter(self.methods.values())).ranks
+            }
+            if self.methods
+            else {},
         }
 
 

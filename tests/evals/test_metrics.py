@@ -115,7 +115,9 @@ def test_retrieval_eval_scores_each_method_side_by_side():
     assert len(report.latency_ms) == 3  # hybrid only, one per query
     assert not report.hybrid_beats_singles()  # ties bm25 on recall@5
     assert report.misses("dense") == ["q2"]
-    assert report.to_json()["methods"]["hybrid"]["mrr@10"] == 0.75
+    body = report.to_json()
+    assert body["methods"]["hybrid"]["mrr@10"] == 0.75
+    assert body["ranks"]["q2"] == {"bm25": 3, "dense": None, "hybrid": 2}
     assert len(retrieval_table(report).columns) == 4
 
 
