@@ -67,6 +67,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self._upload_names: dict[str, str] = {}  # files.uploadV2 (issue 5)
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -148,12 +149,18 @@ class FakeSlack:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
-        """Block until `count` calls to `method` have arrived; return them."""
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 30.0, *, channel: str | None = None
+    ) -> list[Call]:
+        """Block until `count` calls to `method` (to `channel`, if given) arrived; return them."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = [c for c in self.calls if c.method == method]
+                found = [
+                    c
+                    for c in self.calls
+                    if c.method == method and (channel is None or c.args.get("channel") == channel)
+                ]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
@@ -164,6 +171,8 @@ class FakeSlack:
 
     # --- request handling ---------------------------------------------------------------
     def _handle(self, path: str, headers, raw: str) -> tuple[int, dict, dict]:
+        if path.startswith("/upload/"):
+            return self._upload(path, raw)
         if path.startswith("/commands/"):
             method, args = "response_url", _parse(headers, raw)
         else:
@@ -270,6 +279,32 @@ class FakeSlack:
                 "deleted": False,
             },
         }
+
+    # --- files.uploadV2 (files_upload_v2): get an upload URL, POST the bytes, complete ----
+    # Added for issue 5's `/ripple export`. The bytes are recorded as method "file.upload"
+    # with the file's name, so tests can read exactly what a person received.
+    def _m_files_getUploadURLExternal(self, args: dict) -> dict:
+        file_id = f"F{next(self._ts):08d}"
+        self._upload_names[file_id] = str(args.get("filename", ""))
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _upload(self, path: str, raw: str) -> tuple[int, dict, dict]:
+        file_id = path.rsplit("/", 1)[-1]
+        name = self._upload_names.get(file_id, "")
+        with self._lock:
+            args = {"file_id": file_id, "filename": name, "content": raw}
+            self.calls.append(Call("file.upload", args, time.time()))
+            self._lock.notify_all()
+        return 200, {}, {"ok": True}
+
+    def _m_files_completeUploadExternal(self, args: dict) -> dict:
+        files = args.get("files") or "[]"
+        files = json.loads(files) if isinstance(files, str) else files
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    def uploaded(self) -> dict[str, str]:
+        """filename -> content of every file uploaded so far."""
+        return {c.args["filename"]: c.args["content"] for c in self.calls_to("file.upload")}
 
 
 def _parse(headers, raw: str) -> dict[str, Any]:

@@ -30,9 +30,8 @@ def test_weekly_prompt_to_saved_entry(bot, team):
     assert (ALICE, TEAM_CHANNEL) in report.sent
     assert all(user != BOB for user, _ in report.sent)  # 04:00 in New York: not yet
 
-    [prompt] = bot.fake.wait_for("chat.postMessage")
-    dm = prompt.args["channel"]
-    assert dm.startswith("D")
+    dm = "D0ALICE001"  # the fake's conversations.open answer for Alice
+    [prompt] = bot.fake.wait_for("chat.postMessage", channel=dm)
     assert [b["text"]["text"] for b in buttons(prompt).values()] == [
         "Start",
         "Snooze 1 day",
@@ -42,8 +41,7 @@ def test_weekly_prompt_to_saved_entry(bot, team):
     saved = None
     for i, text in enumerate(TURNS):
         bot.sender.event(payloads.dm_message(ALICE, text, channel=dm))
-        reply = bot.fake.wait_for("chat.postMessage", i + 2)[-1]
-        assert reply.args["channel"] == dm
+        reply = bot.fake.wait_for("chat.postMessage", i + 2, channel=dm)[-1]
         if "Saved to your journal" in message_text(reply):
             saved = reply
             break
@@ -66,14 +64,13 @@ def bot_who(bot):
 def test_start_button_opens_the_reflection_in_the_dm(bot, team):
     now = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
     tick(bot.services, build_client(bot.services.settings), now)
-    [prompt] = bot.fake.wait_for("chat.postMessage")
+    [prompt] = bot.fake.wait_for("chat.postMessage", channel="D0ALICE001")
     start = buttons(prompt)["reflect_start"]
     click = payloads.block_action(
         ALICE, "reflect_start", start["value"], channel=prompt.args["channel"]
     )
     assert bot.sender.interaction(click).status == 200
-    started = bot.fake.wait_for("chat.postMessage", 2)[-1]
-    assert started.args["channel"] == prompt.args["channel"]
+    bot.fake.wait_for("chat.postMessage", 2, channel="D0ALICE001")
     assert bot.journal.prompt_status(ALICE, TEAM_CHANNEL, 2026, 14).status == "started"
 
 

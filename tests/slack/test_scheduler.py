@@ -173,10 +173,14 @@ def test_snooze_button_defers_the_prompt_by_a_day(bot, team):
     assert "Snoozed" in updated.args["text"]
     record = bot.journal.prompt_status(ALICE, TEAM_CHANNEL, 2026, 14)
     assert record.status == "snoozed"
-    before = len(bot.fake.calls_to("chat.postMessage"))
+
+    def alice_prompts() -> int:
+        return len(bot.fake.wait_for("chat.postMessage", channel="D0ALICE001"))
+
+    before = alice_prompts()
     tick_at(bot.services, client, bot.clock, utc(2026, 3, 31, 7, 59))  # not yet a day
-    assert len(bot.fake.calls_to("chat.postMessage")) == before
+    assert alice_prompts() == before
     report = tick_at(bot.services, client, bot.clock, utc(2026, 3, 31, 8, 1))
     assert report.resent_after_snooze == [(ALICE, TEAM_CHANNEL)]
     tick_at(bot.services, client, bot.clock, utc(2026, 3, 31, 8, 30))
-    assert len(bot.fake.calls_to("chat.postMessage")) == before + 1
+    assert alice_prompts() == before + 1

@@ -33,7 +33,9 @@ def register(app: App, services: Services) -> None:
         if event.get("bot_id"):
             return
         channel = event["channel"]
-        where = Where(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"))
+        # `user` is who to tell privately if Slack refuses the post (e.g. not_in_channel).
+        thread = event.get("thread_ts") or event.get("ts")
+        where = Where(channel=channel, thread_ts=thread, user=event.get("user"))
         question = clip(_MENTION.sub("", event.get("text") or "").strip())
         if not question:
             post(client, where, help_text(mentioned=True))
