@@ -70,16 +70,19 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
     from bot.services import Services
 
     console = Console()
+    progress = Console(stderr=True)  # the spinner never mixes with tables or JSON on stdout
     output: dict = {}
     with _kind_errors(), _settings(fresh) as settings:
         services = Services(settings)  # one model, shared by both evals
         if "retrieval" in which:
-            report = evaluate_retrieval(settings, dataset=dataset, services=services)
+            with progress.status("Indexing if needed, then searching with bm25, dense, hybrid…"):
+                report = evaluate_retrieval(settings, dataset=dataset, services=services)
             output["retrieval"] = report.to_json()
             if not as_json:
                 print_retrieval(console, report)
         if "themes" in which:
-            themes = evaluate_themes(settings, dataset=dataset, services=services)
+            with progress.status("Detecting themes in the labelled reflections…"):
+                themes = evaluate_themes(settings, dataset=dataset, services=services)
             output["themes"] = themes.to_json()
             if not as_json:
                 print_themes(console, themes)
