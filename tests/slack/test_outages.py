@@ -1,0 +1,76 @@
+"""When the journal database or the evidence store is down, people get a calm message in the
+place they asked, the request is still acked, and nothing crashes."""
+
+from __future__ import annotations
+
+from tests.slack import payloads
+from tests.slack.conftest import ALICE, TEAM_CHANNEL, _running_bot, message_text
+
+CLOSED_PG = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"
+
+
+def test_journal_down_mention_gets_a_kind_message_in_thread(slack_data_dir, fake_slack, embedder):
+    gen = _running_bot(slack_data_dir, CLOSED_PG, fake_slack, embedder, ping=False)
+    down = next(gen)
+    try:
+        envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "what helped with pooled budgets?")
+        assert down.sender.event(envelope).status == 200
+        [reply] = fake_slack.wait_for("chat.postMessage")
+        assert reply.args["thread_ts"] == envelope["event"]["ts"]
+        assert "briefly unavailable" in message_text(reply)
+        form = payloads.slash(ALICE, TEAM_CHANNEL, "reflect", response_url="http://127.0.0.1:9/x")
+        assert down.sender.command(form).status == 200
+        [note] = fake_slack.wait_for("chat.postEphemeral")
+        assert "briefly unavailable" in message_text(note)
+        assert down.sender.get("/readyz").status == 503
+    finally:
+        gen.close()
+
+
+def test_evidence_store_down_says_so_and_reflection_still_works(
+    slack_data_dir, fake_slack, tmp_path, embedder
+):
+    from bot.services import Services
+    from bot.slack.app import build_app
+    from bot.slack.server import RippleServer, services_readiness
+    from tests.slack.conftest import SIGNING_SECRET, slack_settings
+    from tests.slack.signing import SlackSender
+
+    settings = slack_settings(
+        slack_data_dir,
+        f"sqlite:///{tmp_path / 'j.db'}",
+        fake_slack.api_url,
+        chroma_host="127.0.0.1",
+        chroma_port=1,  # nothing listens here
+    )
+    services = Services(settings)
+    server = RippleServer(build_app(services), readiness=services_readiness(services), port=0)
+    server.start()
+    sender = SlackSender(server.url, SIGNING_SECRET)
+    try:
+        fake_slack.reset()
+        envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "what helped with pooled budgets?")
+        assert sender.event(envelope).status == 200
+        [reply] = fake_slack.wait_for("chat.postMessage")
+        assert "temporarily unavailable" in message_text(reply)
+        text = "The council and the trust disagree about who pays for the pooled budget."
+        assert sender.event(payloads.dm_message(ALICE, text)).status == 200
+        dm_reply = fake_slack.wait_for("chat.postMessage", 2)[-1]
+        assert "?" in message_text(dm_reply)  # the reflection carries on with a question
+    finally:
+        server.shutdown()
+
+
+def test_helped_in_a_channel_without_the_bot_comes_by_dm_with_advice(bot, team):
+    bot.fake.fail("chat.postEphemeral", error="not_in_channel")
+    form = payloads.slash(
+        ALICE,
+        TEAM_CHANNEL,
+        "helped partners disagree about budgets",
+        response_url=bot.fake.response_url(),
+    )
+    assert bot.sender.command(form).status == 200
+    posts = bot.fake.wait_for("chat.postMessage", 2, channel="D0ALICE001")
+    texts = [message_text(p) for p in posts]
+    assert any("/invite @Ripple" in t for t in texts)
+    assert any("Source:" in t for t in texts)
