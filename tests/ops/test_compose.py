@@ -104,7 +104,7 @@ def test_long_running_services_have_healthchecks(services):
 
 def test_startup_order_waits_for_health_and_one_shot_steps(services):
     assert _conditions(services["migrate"]) == {"postgres": "service_healthy"}
-    assert _conditions(services["ingest"])["chroma"] == "service_healthy"
+    assert _conditions(services["ingest"]) == {"chroma": "service_healthy"}
     assert _conditions(services["bot"]) == {
         "postgres": "service_healthy",
         "chroma": "service_healthy",
