@@ -91,6 +91,7 @@ class RunResult:
     replicas: int
     events: int
     concurrency: int
+    rate: float | None
     ack: list[float] = field(default_factory=list)
     answer: list[float] = field(default_factory=list)
     errors: int = 0
@@ -127,7 +128,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def _send(sender: SlackSender, outcome: Outcome) -> Outcome:
+def _send(sender: SlackSender, outcome: Outcome, not_before: float) -> Outcome:
+    pause = not_before - time.time()
+    if pause > 0:  # paced runs: hold this event until its slot
+        time.sleep(pause)
     outcome.sent_at = time.time()
     try:
         sent = sender.event(outcome.planned.envelope)
@@ -161,7 +165,7 @@ def _warm_up(fake: FakeSlack, servers: list[ServeProcess]) -> None:
 def run_once(
     replicas: int, args: argparse.Namespace, chroma_port: int, fake: FakeSlack, work: Path
 ) -> RunResult:
-    result = RunResult(replicas, args.events, args.concurrency)
+    result = RunResult(replicas, args.events, args.concurrency, args.rate)
     with fresh_postgres(args.database_url) as database_url:
         env = ripple_env(
             database_url=database_url,
@@ -188,8 +192,14 @@ def run_once(
             senders = [SlackSender(s.url, SIGNING_SECRET) for s in servers]
             outcomes = [Outcome(p, n % replicas) for n, p in enumerate(planned)]
             started = time.time()
+            gap = 1.0 / args.rate if args.rate else 0.0
             with ThreadPoolExecutor(args.concurrency) as pool:
-                list(pool.map(lambda o: _send(senders[o.replica], o), outcomes))
+                list(
+                    pool.map(
+                        lambda n_o: _send(senders[n_o[1].replica], n_o[1], started + n_o[0] * gap),
+                        enumerate(outcomes),
+                    )
+                )
             result.send_seconds = time.time() - started
             _collect(result, outcomes, fake, started, args.timeout)
             result.peak_rss_mb = [s.peak_rss_mb() for s in servers]
@@ -230,15 +240,17 @@ def _collect(
 
 def table(results: list[RunResult]) -> str:
     lines = [
-        "| replicas | events | concurrency | ack median | ack p95 | answer median | answer p95 "
-        "| answers/s | acks/s | errors | missing | duplicates | peak RSS per replica |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| replicas | events | concurrency | offered rate | ack median | ack p95 | answer median "
+        "| answer p95 | answers/s | acks/s | errors | missing | duplicates | peak RSS (each) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ms = lambda v: f"{v * 1000:.0f} ms"  # noqa: E731
         rss = ", ".join(f"{m:.0f} MiB" for m in r.peak_rss_mb)
+        offered = f"{r.rate:g}/s" if r.rate else "burst"
         lines.append(
-            f"| {r.replicas} | {r.events} | {r.concurrency} | {ms(statistics.median(r.ack))} "
+            f"| {r.replicas} | {r.events} | {r.concurrency} | {offered} "
+            f"| {ms(statistics.median(r.ack))} "
             f"| {ms(percentile(r.ack, 0.95))} | {statistics.median(r.answer):.2f} s "
             f"| {percentile(r.answer, 0.95):.2f} s | {len(r.answer) / r.wall_seconds:.1f} "
             f"| {r.events / r.send_seconds:.0f} | {r.errors} | {r.missing} | {r.duplicates} "
@@ -252,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--rate", type=float, help="events per second (default: as fast as concurrency allows)"
+    )
     parser.add_argument("--mention-share", type=float, default=0.6)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for replies")
