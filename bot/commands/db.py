@@ -51,7 +51,7 @@ def upgrade() -> None:
     """Run the journal's migrations up to the newest schema (safe to run again)."""
     from bot.config import Settings
     from bot.journal.db import TRANSIENT, make_engine
-    from bot.journal.migrate import current_revision, upgrade_to_head
+    from bot.journal.migrate import upgrade_to_head
 
     err = Console(stderr=True)
     settings = Settings()
@@ -60,8 +60,7 @@ def upgrade() -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
-        before = current_revision(engine)
-        after = upgrade_to_head(engine)
+        before, after = upgrade_to_head(engine)
     except TRANSIENT:
         err.print(
             f"Cannot reach the journal database at {_where(url)}. Check RIPPLE_DATABASE_URL "

@@ -7,6 +7,9 @@ serialises the upgrade, so several replicas starting at once do not race each ot
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_KEY = 0x52495050  # "RIPP": any constant shared by all replicas
+_IN_PROCESS = threading.Lock()
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -39,14 +43,41 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine) -> str:
-    """Bring the database behind `engine` to the newest schema; return the revision."""
-    if current_revision(engine) == head_revision():
-        return head_revision()  # the common case: nothing to do, no lock needed
-    with engine.begin() as conn:
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite has no advisory locks: serialise processes on a lock file beside the database."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: one process at a time is the norm
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upgrade_to_head(engine: Engine) -> tuple[str | None, str]:
+    """Bring the database behind `engine` to the newest schema: (revision before, after).
+
+    Safe when several processes or threads start at once: Alembic's context is global to a
+    process (hence the thread lock), and processes queue on a PostgreSQL advisory lock or,
+    for SQLite, a lock file; whoever comes second finds the work done.
+    """
+    head = head_revision()
+    if current_revision(engine) == head:
+        return head, head  # the common case: nothing to do, no lock needed
+    with _IN_PROCESS, _sqlite_file_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        before = MigrationContext.configure(conn).get_current_revision()
         config = alembic_config()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
-    return head_revision()
+    return before, head

@@ -49,13 +49,6 @@ def test_export_holds_every_entry_and_commitment_in_both_formats(two_teams):
     assert "Bob's own entry" not in bundle.json + bundle.markdown
 
 
-def test_export_of_someone_ripple_never_saw_says_so(journal):
-    bundle = journal.export_user("U_NOBODY")
-    assert not bundle.has_data
-    assert json.loads(bundle.json)["profile"] is None
-    assert "holds no data about you" in bundle.markdown
-
-
 def test_erase_removes_everything_in_every_team_and_leaves_others_alone(two_teams, db_settings):
     summary = two_teams.erase_user("alice")
     assert summary.teams == ["barnet", "plymouth"]
@@ -90,7 +83,11 @@ def test_erasing_mid_conversation_then_coming_back_starts_afresh(two_teams):
     assert {e.author for e in two_teams.team_entries("bob", "barnet")} == {"bob"}
 
 
-def test_erase_of_a_stranger_erases_nothing(journal):
+def test_export_and_erase_of_someone_ripple_never_saw(journal):
+    bundle = journal.export_user("U_NOBODY")
+    assert not bundle.has_data
+    assert json.loads(bundle.json)["profile"] is None
+    assert "holds no data about you" in bundle.markdown
     summary = journal.erase_user("U_NOBODY")
     assert summary.total == 0
     assert "no data" in summary.describe()

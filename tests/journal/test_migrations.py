@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -32,7 +35,7 @@ TABLES = {
 def test_empty_database_upgrades_to_head_and_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
-    assert upgrade_to_head(engine) == head_revision()
+    assert upgrade_to_head(engine) == (None, head_revision())
     assert current_revision(engine) == head_revision()
     assert set(sa.inspect(engine).get_table_names()) >= TABLES
     # The migrations and the typed models describe exactly the same schema.
@@ -40,5 +43,34 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     # Running it again (a second replica starting) is a no-op.
-    assert upgrade_to_head(engine) == head_revision()
+    assert upgrade_to_head(engine) == (head_revision(), head_revision())
+    engine.dispose()
+
+
+MIGRATE = """
+import sys
+from bot.journal.db import make_engine
+from bot.journal.migrate import upgrade_to_head
+before, _ = upgrade_to_head(make_engine(sys.argv[1]))
+print(before)
+"""
+
+
+def test_replicas_migrating_at_the_same_moment_all_succeed(db_settings):
+    """Three processes migrate one empty database at once, like replicas starting."""
+    db_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, db_settings.resolved_database_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert sorted(outputs) == ["0001\n", "0001\n", "None\n"]
+    engine = make_engine(db_settings.resolved_database_url)
+    assert current_revision(engine) == head_revision()
     engine.dispose()

@@ -87,10 +87,16 @@ def test_an_unreachable_database_fails_fast_with_a_kind_message(settings):
     assert "try" in str(info.value).lower() or "check" in str(info.value).lower()
 
 
-def test_postgres_restart_mid_run_fails_soft_then_recovers(db_settings, db_url, clock):
+def test_database_outage_mid_run_fails_soft_then_recovers(db_settings, db_url, clock):
+    """PostgreSQL restarting, or a SQLite file locked by another process."""
+    if db_url.startswith("sqlite"):
+        _sqlite_locked_then_released(db_settings, db_url, clock)
+    else:
+        _postgres_restarted(db_settings, db_url, clock)
+
+
+def _postgres_restarted(db_settings, db_url, clock) -> None:
     backend = sa.engine.make_url(db_url)
-    if backend.get_backend_name() != "postgresql":
-        pytest.skip("the SQLite variant is the locked-database test below")
     proxy = TcpProxy(backend.port or 5432)
     proxy.start()
     via_proxy = backend.set(port=proxy.port).render_as_string(hide_password=False)
@@ -110,9 +116,7 @@ def test_postgres_restart_mid_run_fails_soft_then_recovers(db_settings, db_url, 
         proxy.stop()
 
 
-def test_a_locked_sqlite_database_fails_soft_then_recovers(db_settings, db_url, clock):
-    if not db_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL is covered by the restart test above")
+def _sqlite_locked_then_released(db_settings, db_url, clock) -> None:
     journal = Journal(db_settings, clock=clock, attempts=2, busy_timeout_seconds=0.2)
     kept = journal.save_entry(ME, "Saved before the lock")
     blocker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)

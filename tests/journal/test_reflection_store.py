@@ -69,12 +69,15 @@ def test_last_commitment_is_the_newest_in_that_team(journal, clock):
     assert got.made_at == clock.now()
 
 
-@pytest.mark.parametrize("text", ["", "   \n ", "x" * 50_001])
-def test_empty_or_huge_text_is_refused_kindly(journal, text):
-    with pytest.raises(InvalidInput) as info:
-        journal.save_entry(who("leader-1"), text)
-    assert "nothing was saved" in str(info.value).lower()
+def test_empty_or_huge_text_is_refused_kindly(journal):
+    for text in ("", "   \n ", "x" * 50_001):
+        with pytest.raises(InvalidInput) as info:
+            journal.save_entry(who("leader-1"), text)
+        assert "nothing was saved" in str(info.value).lower()
     assert journal.list_entries("leader-1") == []
+    # Just under the limit is fine: a 40,000-character Slack message is kept whole.
+    long_id = journal.save_entry(who("leader-1"), "y" * 40_000)
+    assert len(journal.get_entry("leader-1", long_id).text) == 40_000
 
 
 def test_emoji_and_non_latin_text_round_trip(journal):
