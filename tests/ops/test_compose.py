@@ -140,7 +140,11 @@ def test_the_proxy_reaches_the_port_the_bot_serves_on(services):
     bot_port = services["bot"]["command"][services["bot"]["command"].index("--port") + 1]
     assert bot_port in [str(port) for port in services["bot"]["expose"]]
     nginx = (REPO / "deploy" / "nginx.conf").read_text()
-    assert f"server bot:{bot_port}" in nginx
+    assert f"server bot:{bot_port} resolve;" in nginx, "re-resolve replicas as they scale"
+    assert "zone " in nginx and "resolver 127.0.0.11" in nginx  # what `resolve` needs
+    tag = services["proxy"]["image"].partition(":")[2].split("-")[0]
+    version = tuple(int(part) for part in tag.split("."))
+    assert version >= (1, 27, 3), "open-source nginx resolves upstreams from 1.27.3"
 
 
 def test_every_setting_is_documented_in_env_example():
