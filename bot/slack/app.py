@@ -72,6 +72,10 @@ def build_app(
     commands.register(app, services)
     actions.register(app, services)
     views.register(app, services)
+    from bot.slack.listeners import privacy_actions, privacy_commands  # issue 5
+
+    privacy_commands.register(app, services)
+    privacy_actions.register(app, services)
     return app
 
 

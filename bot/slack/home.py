@@ -27,6 +27,7 @@ from bot.coaching.ports import Who
 from bot.journal.errors import JournalUnavailable
 from bot.journal.views import EntryView, TeamInfo
 from bot.services import Services
+from bot.slack import enabler_home
 from bot.slack.blocks import MAX_HOME_BLOCKS, button, mrkdwn_escape
 from bot.slack.listeners.common import JOURNAL_DOWN
 from bot.slack.replies import team_label
@@ -113,6 +114,7 @@ def build_home(services: Services, user: str, page: int = 0) -> dict:
     blocks.append(ActionsBlock(elements=[button("home_write", "Write an entry", style="primary")]))
     blocks.extend(_commitment_blocks(services, user, teams))
     blocks.extend(_teams_blocks(teams))
+    blocks.extend(enabler_home.sections(services, user))  # issue 5: teams they support
     blocks += [DividerBlock(), _section(f"*Your entries* ({total})")]
     if not own:
         blocks.append(_context("Nothing yet. Reflect with me in a DM, or write an entry."))

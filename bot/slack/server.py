@@ -129,7 +129,8 @@ def _run_checks(readiness: Readiness) -> dict[str, str]:
 
 
 def services_readiness(services) -> Readiness:
-    """Ready when the journal database answers and the evidence store can be reached."""
+    """Ready when the journal database answers and the evidence store is reachable and
+    holds the ingested library."""
 
     def check() -> dict[str, str]:
         checks: dict[str, str] = {}
@@ -138,9 +139,8 @@ def services_readiness(services) -> Readiness:
         except Exception as err:
             checks["database"] = type(err).__name__
         try:
-            evidence = services.evidence
-            ping = getattr(evidence, "ping", None)
-            checks["evidence"] = "ok" if ping is None or ping() else "unreachable"
+            # A count answers only if the vector store is reachable; zero means not ingested.
+            checks["evidence"] = "ok" if services.evidence.store.count() > 0 else "empty"
         except Exception as err:
             checks["evidence"] = type(err).__name__
         return checks

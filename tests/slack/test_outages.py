@@ -57,6 +57,8 @@ def test_evidence_store_down_says_so_and_reflection_still_works(
         assert sender.event(payloads.dm_message(ALICE, text)).status == 200
         dm_reply = fake_slack.wait_for("chat.postMessage", 2)[-1]
         assert "?" in message_text(dm_reply)  # the reflection carries on with a question
+        ready = sender.get("/readyz")
+        assert ready.status == 503 and ready.json()["checks"]["evidence"] != "ok"
     finally:
         server.shutdown()
 

@@ -1,0 +1,198 @@
+"""`/ripple consent | audit | export | erase | enabler`: issue 5's subcommands.
+
+They join the `/ripple` table in `commands.py` (`register` adds them to `SUBCOMMANDS`), so
+they are acked, run lazily and fail kindly exactly like every other subcommand. Every rule
+(who may grant, who may name an enabler, whose data is erased) is the journal's.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.journal.views import CONSENT_RULES, ExportBundle
+from bot.services import Services
+from bot.slack.listeners.commands import SUBCOMMANDS, Invocation, Subcommand
+from bot.slack.post import Where, open_dm, post
+from bot.slack.privacy_blocks import (
+    audit_blocks,
+    consent_card,
+    consent_fallback,
+    erase_confirmation,
+)
+from bot.slack.replies import team_label
+from bot.slack.who import find_team
+
+log = logging.getLogger(__name__)
+
+# "<@U012ABC>" or "<@U012ABC|name>" (an escaped mention), or a bare user id.
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^([UW][A-Z0-9]{6,})$")
+
+NOT_A_TEAM = (
+    "Run `/ripple {name}` in your team's channel. If this channel isn't a Ripple team yet, "
+    "an admin can run `/ripple team create` first."
+)
+EXPORT_FAILED = (
+    "Slack didn't accept your export files just now, so nothing was sent. Nothing was "
+    "changed either. Please try `/ripple export` again in a minute."
+)
+
+
+def _in_team(inv: Invocation, name: str) -> bool:
+    """True in a registered team channel; otherwise says where to run the command."""
+    if find_team(inv.services, inv.channel) is None:
+        inv.reply_privately(NOT_A_TEAM.format(name=name))
+        return False
+    return True
+
+
+def post_consent_card(client: WebClient, services: Services, team: str) -> None:
+    state = services.journal.consent_state(team)
+    enablers = [e.user for e in services.journal.list_enablers(team)]
+    label = team_label(team)
+    card = consent_card(state, label, enablers)
+    post(client, Where(team), card, text=consent_fallback(state, label))
+
+
+def _consent(inv: Invocation) -> None:
+    if not _in_team(inv, "consent"):
+        return
+    rule = inv.args.strip().lower()
+    if rule and rule not in CONSENT_RULES:
+        inv.reply_privately(
+            "`/ripple consent` posts the consent card. Admins choose how the team decides "
+            "with `/ripple consent admin` (any admin grants) or `/ripple consent majority` "
+            "(most members click I agree)."
+        )
+        return
+    if rule:
+        before = inv.services.journal.consent_state(inv.channel).rule
+        inv.services.journal.set_consent_rule(inv.user, inv.channel, rule)
+        if before != rule:
+            how = "any team admin can grant" if rule == "admin" else "a majority of members decide"
+            post(
+                inv.client,
+                Where(inv.channel),
+                f"<@{inv.user}> changed how this team decides on enabler consent: {how}. "
+                "Agreements collected so far are set aside.",
+            )
+    post_consent_card(inv.client, inv.services, inv.channel)
+
+
+def _audit(inv: Invocation) -> None:
+    if not _in_team(inv, "audit"):
+        return
+    journal = inv.services.journal
+    events = journal.audit_trail(inv.channel, viewer=inv.user, limit=40)
+    history = journal.consent_history(inv.channel)
+    blocks = audit_blocks(team_label(inv.channel), events, history[-10:])
+    where = Where(inv.channel, user=inv.user, ephemeral=True)
+    post(inv.client, where, blocks, text=f"Enabler audit trail: {len(events)} event(s).")
+
+
+def _export(inv: Invocation) -> None:
+    bundle = inv.services.journal.export_user(inv.user)
+    if not bundle.has_data:
+        post(
+            inv.client,
+            Where.dm(inv.user),
+            "Ripple holds no data about you: no entries, no commitments, no settings. "
+            "There is nothing to export.",
+        )
+        return
+    if not send_export(inv.client, inv.user, bundle):
+        post(inv.client, Where.dm(inv.user), EXPORT_FAILED)
+
+
+def send_export(client: WebClient, user: str, bundle: ExportBundle) -> bool:
+    """DM the two export files (files.uploadV2). False when Slack would not take them."""
+    stem = f"ripple-export-{re.sub(r'[^A-Za-z0-9_-]+', '_', user)[:64]}"
+    try:
+        client.files_upload_v2(
+            channel=open_dm(client, user),
+            initial_comment=(
+                "Here is everything Ripple holds about you: a Markdown file to read and a "
+                "JSON file with the same data in full. Only you can see this DM."
+            ),
+            file_uploads=[
+                {"content": bundle.markdown, "filename": f"{stem}.md", "title": "Your data"},
+                {"content": bundle.json, "filename": f"{stem}.json", "title": "Your data (JSON)"},
+            ],
+        )
+        return True
+    except (SlackApiError, SlackRequestError, OSError) as error:
+        log.warning("export upload failed", extra={"error": type(error).__name__})
+        return False
+
+
+def _erase(inv: Invocation) -> None:
+    where = Where(inv.channel, user=inv.user, ephemeral=True)
+    post(inv.client, where, erase_confirmation(), text="Erase everything Ripple holds about you?")
+
+
+def _enabler(inv: Invocation) -> None:
+    action, _, rest = inv.args.strip().partition(" ")
+    action = action.lower()
+    found = _MENTION.match(rest.strip())
+    if action not in ("add", "remove") or not found:
+        inv.reply_privately(
+            "Name the enabler by mentioning them, e.g. `/ripple enabler add @sam` "
+            "(or `/ripple enabler remove @sam`). Pick them from the list Slack suggests "
+            "as you type, so the mention turns into a link."
+        )
+        return
+    if not _in_team(inv, "enabler"):
+        return
+    target = found.group(1) or found.group(2)
+    journal, team = inv.services.journal, team_label(inv.channel)
+    if action == "remove":
+        if journal.remove_enabler(target, inv.channel, removed_by=inv.user):
+            text = f"<@{inv.user}> removed <@{target}> as this team's enabler."
+            post(inv.client, Where(inv.channel), text)
+        else:
+            inv.reply_privately(f"<@{target}> is not this team's enabler.")
+        return
+    if not journal.add_enabler(target, inv.channel, added_by=inv.user, workspace=inv.workspace):
+        inv.reply_privately(f"<@{target}> is already this team's enabler.")
+        return
+    granted = journal.consent_state(inv.channel).granted
+    sees = (
+        "The team has consented, so they can now see entries members share with the team. "
+        "Any member can revoke that with `/ripple consent`."
+        if granted
+        else "They see nothing of the journal until the team consents: `/ripple consent`."
+    )
+    post(
+        inv.client,
+        Where(inv.channel),
+        f"<@{inv.user}> named <@{target}> as this team's enabler. {sees} "
+        "Every look they take is shown to the team with `/ripple audit`.",
+    )
+    post(
+        inv.client,
+        Where.dm(target),
+        f"<@{inv.user}> named you the enabler of {team} in Ripple. You will see the entries "
+        "its members share with the team, and the themes over time, only while the team "
+        "consents; the team sees every look you take. Your teams are in my Home tab.",
+    )
+
+
+def register(app: App, services: Services) -> None:
+    """Add the privacy subcommands to `/ripple` (idempotent; `app` is unused on purpose:
+    the command itself is registered once, by `commands.register`)."""
+    SUBCOMMANDS.update(
+        {
+            "consent": Subcommand(None, _consent),
+            "audit": Subcommand(None, _audit),
+            "export": Subcommand(
+                "I'm gathering everything Ripple holds about you; it will arrive in a DM.",
+                _export,
+            ),
+            "erase": Subcommand(None, _erase),
+            "enabler": Subcommand(None, _enabler),
+        }
+    )

@@ -1,0 +1,325 @@
+"""Block Kit for the privacy surfaces: the consent card, the audit trail, the enabler's Home
+sections (consent state, shared entries, themes over the weeks as a text bar chart, notes) and
+the erase confirmation.
+
+Nothing here decides who may see what: `bot.journal` does. These functions only lay out what
+the journal already allowed, in plain words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.journal.views import AuditEvent, ConsentState, EnablerNoteView, EntryView
+from bot.slack.blocks import button, mrkdwn_escape, split_text
+
+# action ids (listeners/privacy_actions.py registers each one)
+CONSENT_GRANT = "consent_grant"
+CONSENT_AGREE = "consent_agree"
+CONSENT_REVOKE = "consent_revoke"
+ERASE_CONFIRM = "privacy_erase_confirm"
+ERASE_CANCEL = "privacy_erase_cancel"
+ENABLER_OPEN = "enabler_open_team"
+ENABLER_NOTE = "enabler_note_open"
+NOTE_CALLBACK = "enabler_note"
+NOTE_TEXT = ("enabler_note_text", "text")
+
+THEME_NAMES = {
+    "shared_purpose": "shared purpose",
+    "authorising_environment": "authorising environment",
+    "conflict": "conflict",
+}
+CHART_WEEKS = 8  # the newest weeks shown in the chart
+BAR_WIDTH = 12  # characters for the longest bar
+ENTRIES_ON_HOME = 5
+NOTES_ON_HOME = 3
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text[:3000]))
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text[:2000])])
+
+
+def sections(text: str) -> list[Block]:
+    return [section(piece) for piece in split_text(text)]
+
+
+def slack_date(moment: datetime | None) -> str:
+    """A date Slack shows in each reader's own timezone, with a UTC fallback."""
+    if moment is None:
+        return "never"
+    fallback = moment.strftime("%d %b %Y %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def team_value(team: str) -> str:
+    return json.dumps({"t": team})
+
+
+def people(users: Sequence[str]) -> str:
+    return ", ".join(f"<@{u}>" for u in users)
+
+
+# --- the consent card ----------------------------------------------------------------------
+def consent_card(state: ConsentState, team_label: str, enablers: Sequence[str]) -> list[Block]:
+    """The card `/ripple consent` posts, and every click re-renders with `chat.update`."""
+    who = people(enablers) if enablers else "the team's enabler"
+    intro = (
+        f"*Should {who} see {team_label}'s shared journal?*\n"
+        "An enabler is the external coach who supports this team. They see nothing of the "
+        "journal unless the team agrees here."
+    )
+    if not enablers:
+        intro += (
+            "\n_No enabler has been named yet. An admin can name one with "
+            "`/ripple enabler add @person`._"
+        )
+    will = (
+        "*If the team agrees, the enabler will see:*\n"
+        "• entries a member has chosen to share with the team, with the author's name "
+        'unless the author chose to appear as "a team member"\n'
+        "• how often each theme (shared purpose, the authorising environment, conflict) "
+        "comes up in those shared entries, week by week"
+    )
+    never = (
+        "*The enabler will never see:*\n"
+        "• private entries: they stay with the person who wrote them\n"
+        "• your reflection conversations with me, or anything you have not shared\n"
+        "• anything at all once any member revokes consent: that takes effect at once\n"
+        "Every look the enabler takes is recorded, and the team can see it with "
+        "`/ripple audit`. Nothing is reported to anyone outside the team."
+    )
+    blocks: list[Block] = [section(intro), section(will), section(never), DividerBlock()]
+    blocks.append(section(_rule_and_status(state)))
+    value = team_value(state.team)
+    if state.granted:
+        revoke = button(CONSENT_REVOKE, "Revoke consent", value, style="danger")
+        blocks.append(ActionsBlock(elements=[revoke]))
+    elif state.rule == "admin":
+        grant = button(CONSENT_GRANT, "Grant consent", value, style="primary")
+        blocks.append(ActionsBlock(elements=[grant]))
+    else:
+        agree = button(CONSENT_AGREE, "I agree", value, style="primary")
+        blocks.append(ActionsBlock(elements=[agree]))
+    return blocks
+
+
+def _rule_and_status(state: ConsentState) -> str:
+    if state.rule == "admin":
+        rule = "*How this team decides:* any team admin can grant consent."
+    else:
+        rule = (
+            f"*How this team decides:* a majority: {state.needed} of the "
+            f"{state.member_count} members must click *I agree*."
+        )
+    if state.granted:
+        status = f"*Status:* consent given by <@{state.changed_by}> {slack_date(state.changed_at)}."
+        status += " Any member can revoke it with one click."
+    elif state.changed_by:
+        status = (
+            f"*Status:* not given. Last revoked by <@{state.changed_by}> "
+            f"{slack_date(state.changed_at)}."
+        )
+    else:
+        status = "*Status:* not given. The enabler sees nothing."
+    lines = [rule, status]
+    if state.rule == "majority" and not state.granted:
+        agreed = people(state.agreed) if state.agreed else "nobody yet"
+        lines.append(f"*Agreed so far* ({len(state.agreed)} of {state.needed} needed): {agreed}")
+    return "\n".join(lines)
+
+
+def consent_fallback(state: ConsentState, team_label: str) -> str:
+    now = "given" if state.granted else "not given"
+    return f"Enabler consent for {team_label}: {now}."
+
+
+# --- the audit trail -----------------------------------------------------------------------
+def audit_blocks(
+    team_label: str, events: Sequence[AuditEvent], history: Sequence[tuple[str, str, str]]
+) -> list[Block]:
+    """`/ripple audit`: every look the enabler took (and every refusal), newest first."""
+    blocks: list[Block] = [section(f"*What the enabler has seen in {team_label}*")]
+    if not events:
+        blocks.append(context("No enabler has looked at this team's journal."))
+    lines = [_audit_line(e) for e in events]
+    blocks += sections("\n".join(lines)) if lines else []
+    if history:
+        decisions = [
+            f"• {slack_date(datetime.fromisoformat(at))}: consent {action} by {_person(by)}"
+            for action, by, at in reversed(history)
+        ]
+        blocks.append(section("*Consent decisions*"))
+        blocks += sections("\n".join(decisions))
+    blocks.append(context("Entry numbers match those in each author's Home tab."))
+    return blocks[:50]
+
+
+def _audit_line(event: AuditEvent) -> str:
+    when = slack_date(event.at)
+    if event.outcome == "allowed":
+        ids = ", ".join(f"#{i}" for i in event.entry_ids) or "none"
+        return f"• {when}: <@{event.actor}> read {event.detail} ({ids})"
+    return f"• {when}: <@{event.actor}> asked and was refused ({event.detail}); nothing was shown"
+
+
+def _person(user: str) -> str:
+    return f"<@{user}>" if user[:1] in "UW" and user.isalnum() else user
+
+
+# --- the enabler's Home ------------------------------------------------------------------
+def enabler_header() -> list[Block]:
+    return [
+        DividerBlock(),
+        HeaderBlock(text="Teams you support"),
+        context(
+            "You see a team's shared entries only while it consents. Every look is shown to "
+            "the team. Your notes are private to you; Ripple never posts them anywhere."
+        ),
+    ]
+
+
+def enabler_team_blocks(
+    team_label: str,
+    state: ConsentState,
+    entries: Sequence[EntryView] | None,
+    weeks: dict[str, dict[str, int]],
+    notes: Sequence[EnablerNoteView],
+) -> list[Block]:
+    """One team: its consent state; for consented teams (`entries` not None) the shared
+    entries and the themes chart; then the enabler's own notes."""
+    value = team_value(state.team)
+    if entries is None:
+        head = f"*{team_label}*: consent *not given*. You see none of this team's journal."
+        blocks: list[Block] = [section(head)]
+        blocks.append(context("The team decides in its channel with `/ripple consent`."))
+    else:
+        head = f"*{team_label}*: consent given {slack_date(state.changed_at)}"
+        blocks = [section(head), *theme_chart_blocks(weeks)]
+        shown = entries[:ENTRIES_ON_HOME]
+        if not shown:
+            blocks.append(context("Nothing has been shared with the team yet."))
+        for entry in shown:
+            blocks.extend(entry_blocks(entry))
+        if len(entries) > len(shown):
+            blocks.append(context(f"{len(entries) - len(shown)} more shared entries."))
+        blocks.append(ActionsBlock(elements=[button(ENABLER_OPEN, "Open team entries", value)]))
+    blocks.extend(note_blocks(notes))
+    blocks.append(ActionsBlock(elements=[button(ENABLER_NOTE, "Add a private note", value)]))
+    return blocks
+
+
+def entry_blocks(entry: EntryView, limit: int = 600) -> list[Block]:
+    author = f"<@{entry.author}>" if entry.author else (entry.author_name or "a team member")
+    text = mrkdwn_escape(entry.text.strip())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    themes = ", ".join(THEME_NAMES.get(t, t) for t in entry.themes)
+    meta = f"#{entry.id} · {author} · {entry.created_at.strftime('%d %b %Y')}"
+    return [section(text), context(meta + (f" · {themes}" if themes else ""))]
+
+
+def note_blocks(notes: Sequence[EnablerNoteView]) -> list[Block]:
+    if not notes:
+        return []
+    lines = [
+        f"• {n.created_at.strftime('%d %b')}: {mrkdwn_escape(n.text.strip())[:400]}"
+        for n in notes[:NOTES_ON_HOME]
+    ]
+    return [section("*Your private notes* (only you see these)\n" + "\n".join(lines))]
+
+
+def theme_chart(weeks: dict[str, dict[str, int]]) -> str:
+    """Counts per theme per week as a monospaced text bar chart (newest weeks last)."""
+    recent = list(weeks.items())[-CHART_WEEKS:]
+    top = max((n for _, counts in recent for n in counts.values()), default=0)
+    if not recent or top == 0:
+        return ""
+    width = max(len(name) for name in THEME_NAMES.values())
+    lines = []
+    for week, counts in recent:
+        lines.append(week)
+        for theme, name in THEME_NAMES.items():
+            count = counts.get(theme, 0)
+            bar = "█" * max(1, round(count / top * BAR_WIDTH)) if count else "·"
+            lines.append(f"  {name.ljust(width)}  {bar} {count}")
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def theme_chart_blocks(weeks: dict[str, dict[str, int]]) -> list[Block]:
+    chart = theme_chart(weeks)
+    if not chart:
+        return [context("No themes yet in the shared entries.")]
+    return [section("*Themes over the weeks* (shared entries per theme per week)\n" + chart)]
+
+
+def team_entries_modal(team_label: str, entries: Sequence[EntryView]) -> dict:
+    """ "Open team entries": the consented team's shared entries (newest first), read-only."""
+    blocks: list[Block] = [section(f"Shared entries of {team_label}, newest first.")]
+    for entry in entries[:24]:  # two blocks each: within a modal's 100 blocks
+        blocks.extend(entry_blocks(entry, limit=2500))
+    if not entries:
+        blocks.append(context("Nothing has been shared with the team yet."))
+    blocks.append(context("The team can see that you opened these, in `/ripple audit`."))
+    return View(type="modal", title="Team journal", close="Close", blocks=blocks).to_dict()
+
+
+def note_modal(team: str, team_label: str) -> dict:
+    """A private note the enabler keeps for themself; it is never posted anywhere."""
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=NOTE_TEXT[0],
+            label="Your note",
+            element=PlainTextInputElement(action_id=NOTE_TEXT[1], multiline=True, max_length=3000),
+        ),
+        context(
+            f"About {team_label}. Only you will ever see this note: it is not sent to the team "
+            "and Ripple never posts it on anyone's behalf."
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=NOTE_CALLBACK,
+        title="Private note",
+        submit="Save note",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=json.dumps({"team": team}),
+    ).to_dict()
+
+
+# --- erase --------------------------------------------------------------------------------
+def erase_confirmation() -> list[Block]:
+    text = (
+        "*Erase everything Ripple holds about you?*\n"
+        "This deletes every journal entry and commitment you wrote, in every team, any "
+        "reflection in progress, your settings and your consent votes. It cannot be undone. "
+        "If you want a copy first, run `/ripple export`."
+    )
+    return [
+        section(text),
+        ActionsBlock(
+            elements=[
+                button(ERASE_CONFIRM, "Erase everything", "{}", style="danger"),
+                button(ERASE_CANCEL, "Cancel", "{}"),
+            ]
+        ),
+    ]
