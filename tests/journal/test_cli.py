@@ -102,9 +102,14 @@ def test_rotate_key_prints_the_new_key_list_for_replicas(ripple, journal, db_set
 
 def test_retention_apply_says_what_it_deleted(ripple, journal):
     journal.ensure_team("plymouth", admin="alice")
+    unknown = ripple("retention", "set", "--team", "nowhere", "--months", "6")
+    assert unknown.exit_code == 1 and "no team called 'nowhere'" in unknown.output
+    changed = ripple("retention", "set", "--team", "plymouth", "--months", "6")
+    assert changed.exit_code == 0 and "keeps entries for 6 months" in changed.output
+    assert journal.get_team("plymouth").retention_months == 6
     result = ripple("retention", "apply")
     assert result.exit_code == 0, result.output
-    assert "Deleted 0 entries" in result.output and "plymouth" in result.output
+    assert "Deleted 0 entries" in result.output and "kept 6 months" in result.output
 
 
 def test_production_without_a_key_is_refused_without_a_traceback(ripple):
