@@ -1,0 +1,90 @@
+"""The coach: the one object adapters talk to (Slack listeners, the terminal chat).
+
+It wires the reflection flow and the "what helped" answers to their ports, and turns
+storage outages into a kind message: the person's words are handed back in the reply so the
+adapter can keep them and try again, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.coaching.helped import HelpedAnswers
+from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
+from bot.coaching.questions import QuestionBank
+from bot.coaching.reflection import Reflection
+from bot.coaching.reply import Action, Reply, ReplyKind
+
+log = logging.getLogger(__name__)
+
+SAVE_FAILED = "I couldn't save that just now — your words are kept, please try again."
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """The journal's outage error, looked up lazily so coaching runs without the journal."""
+    try:
+        from bot.journal.errors import JournalUnavailable
+    except ImportError:  # pragma: no cover - the journal room not installed
+        return (ConnectionError,)
+    return (JournalUnavailable, ConnectionError)
+
+
+class Coach:
+    def __init__(
+        self,
+        evidence: EvidenceSearch | None,
+        store: ReflectionStore,
+        clock: Clock,
+        bank: QuestionBank,
+        themes,
+        phraser=None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.bank = bank
+        self.themes = themes
+        self.reflection = Reflection(store, evidence, bank, themes, clock, phraser)
+        self.answers = HelpedAnswers(evidence, bank, phraser) if evidence is not None else None
+        self._unavailable = _storage_errors()
+
+    def start_reflection(self, who: Who) -> Reply:
+        return self._guard(lambda: self.reflection.start(who), "")
+
+    def reflect(self, who: Who, text: str) -> Reply:
+        """One turn of the reflection, starting one if none is in progress."""
+        return self._guard(lambda: self.reflection.handle(who, text), text)
+
+    def in_reflection(self, who: Who) -> bool:
+        try:
+            return self.reflection.active(who)
+        except self._unavailable:
+            return False
+
+    def helped(self, who: Who, question: str) -> Reply:
+        if self.answers is None:
+            return Reply(ReplyKind.ERROR, "The evidence library is temporarily unavailable.")
+        return self.answers.answer(who, question)
+
+    def weekly_prompt(self, who: Who) -> Reply:
+        """The scheduled DM: opens this week's reflection, recalling last week's commitment."""
+        reply = self._guard(
+            lambda: self.reflection.start(who, lead="It's time for your weekly reflection."), ""
+        )
+        reply.actions = [
+            Action("reflect_start", "Reflect now"),
+            Action("snooze", "Snooze"),
+            Action("skip_week", "Skip this week"),
+        ]
+        return reply
+
+    def _guard(self, turn, text: str) -> Reply:
+        try:
+            return turn()
+        except self._unavailable as exc:
+            log.warning("journal unavailable during a reflection turn: %s", exc)
+            return Reply(
+                ReplyKind.ERROR,
+                SAVE_FAILED,
+                actions=[Action("retry", "Try again", value=text)],
+                meta={"retry_text": text, "error": "journal_unavailable"},
+            )

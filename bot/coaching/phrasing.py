@@ -1,0 +1,109 @@
+"""Optional LLM phrasing, off unless `settings.llm` names a chat model.
+
+The model may reword a bank question to fit what the leader said, and write a one-line lead
+for a "what helped" answer. It never supplies evidence: any quotation it writes must appear
+word for word in the retrieved passages. Anything wrong (an invented quote, a closed or
+advising question, a provider error, a timeout) returns None, and the caller keeps its own
+deterministic wording; the person never sees an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
+
+from bot.coaching.questions import question_problems
+from bot.coaching.quotes import quoted_spans, quotes_are_verbatim
+from bot.evidence.passage import Passage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+MAX_SUMMARY_CHARS = 500
+MAX_CONTEXT_CHARS = 1500  # of the leader's words sent to the model
+
+# Calls that overrun keep running in the background; a small shared pool bounds them.
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ripple-llm")
+
+
+class LLMPhraser:
+    def __init__(
+        self, model: BaseChatModel, prompts_dir: Path | None = None, timeout_seconds: float = 8.0
+    ) -> None:
+        self.model = model
+        self.timeout_seconds = timeout_seconds
+        folder = prompts_dir or DEFAULT_PROMPTS_DIR
+        self._question_prompt = (folder / "phrase_question.txt").read_text(encoding="utf-8")
+        self._summary_prompt = (folder / "summarise_passages.txt").read_text(encoding="utf-8")
+
+    def phrase_question(self, question: str, said: str, theme: str) -> str | None:
+        prompt = _fill(
+            self._question_prompt,
+            question=question,
+            said=said[-MAX_CONTEXT_CHARS:],
+            theme=theme.replace("_", " "),
+        )
+        answer = self._ask(prompt)
+        if answer is None:
+            return None
+        answer = " ".join(answer.strip().strip('"“”').split())
+        if question_problems(answer) or quoted_spans(answer):
+            log.info("llm question rejected: %r", answer[:200])
+            return None
+        return answer
+
+    def summarise(self, query: str, passages: list[Passage]) -> str | None:
+        numbered = "\n\n".join(
+            f"[{i}] {p.title} — {p.section}\n{p.text}" for i, p in enumerate(passages, 1)
+        )
+        answer = self._ask(_fill(self._summary_prompt, question=query, passages=numbered))
+        if answer is None:
+            return None
+        answer = answer.strip()
+        if not answer or len(answer) > MAX_SUMMARY_CHARS:
+            return None
+        if not quotes_are_verbatim(answer, passages):
+            log.info("llm summary rejected: a quotation is not in the passages")
+            return None
+        return answer
+
+    def _ask(self, prompt: str) -> str | None:
+        future = _POOL.submit(self.model.invoke, prompt)
+        try:
+            message = future.result(timeout=self.timeout_seconds)
+        except FutureTimeout:
+            future.cancel()
+            log.warning("llm timed out after %.1fs; using the plain wording", self.timeout_seconds)
+            return None
+        except Exception as exc:  # any provider failure falls back, by design
+            log.warning("llm call failed (%s); using the plain wording", type(exc).__name__)
+            return None
+        content = getattr(message, "content", message)
+        return content if isinstance(content, str) else None
+
+
+def _fill(template: str, **values: str) -> str:
+    # Plain replacement, so braces in a leader's words or in the passages are harmless.
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def build_phraser(settings, prompts_dir: Path | None = None) -> LLMPhraser | None:
+    """The phraser for `settings.llm`, or None when off or when the model can't be built."""
+    if not settings.llm:
+        return None
+    try:
+        from langchain.chat_models import init_chat_model
+
+        model = init_chat_model(settings.llm)
+    except Exception as exc:  # a missing provider package must not stop the coach
+        log.warning(
+            "RIPPLE_LLM=%s could not be loaded (%s); phrasing stays plain", settings.llm, exc
+        )
+        return None
+    return LLMPhraser(model, prompts_dir or settings.prompts_dir, settings.llm_timeout_seconds)
