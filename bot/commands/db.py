@@ -56,8 +56,6 @@ def upgrade() -> None:
     err = Console(stderr=True)
     settings = Settings()
     url = settings.resolved_database_url
-    if url.startswith("sqlite:///"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
         before, after = upgrade_to_head(engine)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -29,9 +30,17 @@ T = TypeVar("T")
 TRANSIENT = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
 
 
+def ensure_sqlite_folder(url: str) -> None:
+    """SQLite creates the file but not its folder; make the folder on first use."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, *, busy_timeout_seconds: float = 5.0, connect_timeout: int = 3) -> Engine:
     backend = sa.engine.make_url(url).get_backend_name()
     if backend == "sqlite":
+        ensure_sqlite_folder(url)
         engine = sa.create_engine(
             url,
             pool_pre_ping=True,

@@ -67,10 +67,11 @@ class Journal(
         self._clock = clock or SystemClock()
         self.key_source = keys or load_keys(settings)
         self._cipher = Cipher(self.key_source.keys)
-        url = settings.resolved_database_url
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:////:memory:"):
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self._db = Database(url, attempts=attempts, busy_timeout_seconds=busy_timeout_seconds)
+        self._db = Database(
+            settings.resolved_database_url,
+            attempts=attempts,
+            busy_timeout_seconds=busy_timeout_seconds,
+        )
         if upgrade:
             try:
                 upgrade_to_head(self._db.engine)
