@@ -64,9 +64,21 @@ def _kind_errors():
         raise _fail(f"That part of Ripple is not installed or not built yet: {exc}") from None
 
 
+def _theme_sets(settings, dataset: Path | None) -> list[tuple[str, Path]]:
+    """The labelled set, then the held-out set nobody tunes on (when it is there)."""
+    from bot.evaluation.runner import THEMES_HOLDOUT_SET, THEMES_SET
+
+    if dataset is not None:
+        return [("", dataset)]
+    holdout = settings.evals_dir / THEMES_HOLDOUT_SET
+    return [("", settings.evals_dir / THEMES_SET)] + (
+        [("holdout", holdout)] if holdout.is_file() else []
+    )
+
+
 def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | None) -> None:
     from bot.evaluation.render import print_retrieval, print_themes
-    from bot.evaluation.runner import evaluate_retrieval, evaluate_themes
+    from bot.evaluation.runner import evaluate_retrieval, evaluate_themes, theme_detector
     from bot.services import Services
 
     console = Console()
@@ -82,10 +94,17 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
                 print_retrieval(console, report)
         if "themes" in which:
             with progress.status("Detecting themes in the labelled reflections…"):
-                themes = evaluate_themes(settings, dataset=dataset, services=services)
-            output["themes"] = themes.to_json()
-            if not as_json:
-                print_themes(console, themes)
+                detector = theme_detector(settings, services)
+                theme_reports = [
+                    (name, evaluate_themes(settings, dataset=path, detector=detector))
+                    for name, path in _theme_sets(settings, dataset)
+                ]
+            output["themes"] = theme_reports[0][1].to_json()
+            for name, theme_report in theme_reports:
+                if name:
+                    output["themes"][name] = theme_report.to_json()
+                if not as_json:
+                    print_themes(console, theme_report, name)
     if as_json:
         body = output[which[0]] if len(which) == 1 else output
         typer.echo(json.dumps(body, ensure_ascii=False))

@@ -50,8 +50,9 @@ def retrieval_table(report: RetrievalReport) -> Table:
     return table
 
 
-def theme_table(report: ThemeReport) -> Table:
-    table = Table(title=f"Theme detection: {report.rows} labelled reflections")
+def theme_table(report: ThemeReport, name: str = "") -> Table:
+    which = f"{name} set, " if name else ""
+    table = Table(title=f"Theme detection ({which}{report.rows} labelled reflections)")
     table.add_column("theme")
     for name in ("precision", "recall", "F1", "support"):
         table.add_column(name, justify="right")
@@ -76,8 +77,8 @@ def print_retrieval(console: Console, report: RetrievalReport) -> None:
             console.print(f"Hybrid misses at 5 ({len(misses)}): {', '.join(misses)}")
 
 
-def print_themes(console: Console, report: ThemeReport) -> None:
-    console.print(theme_table(report))
+def print_themes(console: Console, report: ThemeReport, name: str = "") -> None:
+    console.print(theme_table(report, name))
     console.print(
         f"exact-set match {_pct(report.exact_match)}; "
         f"no-theme rows left empty {_pct(report.no_theme_correct)}"

@@ -12,6 +12,8 @@ from bot.services import Services
 
 RETRIEVAL_SET = "retrieval.jsonl"
 THEMES_SET = "themes.jsonl"
+# Reflections nobody tunes on: an honest check that theme detection generalises.
+THEMES_HOLDOUT_SET = "themes_holdout.jsonl"
 
 
 def evaluate_retrieval(
@@ -26,11 +28,19 @@ def evaluate_retrieval(
     return run_retrieval_eval(library, cases)
 
 
-def evaluate_themes(
-    settings: Settings, *, dataset: Path | None = None, services: Services | None = None
-) -> ThemeReport:
-    cases = load_theme_cases(dataset or settings.evals_dir / THEMES_SET)
+def theme_detector(settings: Settings, services: Services | None = None):
     from bot.coaching.themes import ThemeDetector
 
-    detector = ThemeDetector((services or Services(settings)).embedder, settings.prompts_dir)
+    return ThemeDetector((services or Services(settings)).embedder, settings.prompts_dir)
+
+
+def evaluate_themes(
+    settings: Settings,
+    *,
+    dataset: Path | None = None,
+    services: Services | None = None,
+    detector=None,
+) -> ThemeReport:
+    cases = load_theme_cases(dataset or settings.evals_dir / THEMES_SET)
+    detector = detector or theme_detector(settings, services)
     return run_theme_eval(detector.detect, cases)

@@ -21,3 +21,8 @@ def retrieval_cases():
 @pytest.fixture(scope="session")
 def theme_cases():
     return load_theme_cases(EVALS / "themes.jsonl")
+
+
+@pytest.fixture(scope="session")
+def holdout_theme_cases():
+    return load_theme_cases(EVALS / "themes_holdout.jsonl")

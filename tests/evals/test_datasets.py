@@ -63,6 +63,15 @@ def test_theme_set_shape(theme_cases):
     assert sum(1 for c in theme_cases if len(c.themes) > 1) >= 8
 
 
+def test_theme_holdout_is_separate_and_covers_every_theme(theme_cases, holdout_theme_cases):
+    assert len(holdout_theme_cases) >= 30
+    counts = Counter(t for c in holdout_theme_cases for t in c.themes)
+    assert all(counts[theme] >= 8 for theme in THEME_IDS), counts
+    assert any(not c.themes for c in holdout_theme_cases)
+    tuning_texts = {c.text.lower() for c in theme_cases}
+    assert not any(c.text.lower() in tuning_texts for c in holdout_theme_cases)
+
+
 def test_quote_spans_finds_every_occurrence():
     assert quote_spans("abc abc", "abc") == [(0, 3), (4, 7)]
     assert quote_spans("abc", "xyz") == []

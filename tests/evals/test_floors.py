@@ -15,7 +15,8 @@ from tests.conftest import make_settings
 HYBRID_RECALL_AT_5_FLOOR = 0.72
 HYBRID_MRR_AT_10_FLOOR = 0.55
 OFF_TOPIC_REJECTION_FLOOR = 0.80
-THEMES_MACRO_F1_FLOOR = 0.58
+THEMES_MACRO_F1_FLOOR = 0.80  # on themes.jsonl, which the detector was tuned on
+THEMES_HOLDOUT_MACRO_F1_FLOOR = 0.64  # on themes_holdout.jsonl, which nobody tunes on
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +46,22 @@ def test_every_query_is_scored_and_timed(retrieval_report, retrieval_cases):
     assert len(retrieval_report.latency_ms) == len(retrieval_cases)
 
 
-def test_theme_detector_macro_f1_floor(embedder, theme_cases):
+@pytest.fixture(scope="module")
+def theme_detector(embedder):
     from bot.coaching.themes import ThemeDetector
 
-    report = run_theme_eval(ThemeDetector(embedder).detect, theme_cases)
+    return ThemeDetector(embedder)
+
+
+def test_theme_detector_macro_f1_floor(theme_detector, theme_cases):
+    report = run_theme_eval(theme_detector.detect, theme_cases)
     assert report.macro_f1 >= THEMES_MACRO_F1_FLOOR, report.errors
     # Small talk must not be read as a coaching theme.
     assert report.no_theme_correct >= 0.8
+
+
+def test_theme_detector_generalises_to_the_held_out_reflections(
+    theme_detector, holdout_theme_cases
+):
+    report = run_theme_eval(theme_detector.detect, holdout_theme_cases)
+    assert report.macro_f1 >= THEMES_HOLDOUT_MACRO_F1_FLOOR, report.errors
