@@ -4,6 +4,7 @@ Adapters and `coaching` use `Journal` (see service.py) and the errors below; not
 is public.
 """
 
+from bot.journal.enablers import themes_by_week
 from bot.journal.errors import (
     AccessDenied,
     ConfigurationError,
@@ -22,4 +23,5 @@ __all__ = [
     "JournalError",
     "JournalUnavailable",
     "NotFound",
+    "themes_by_week",
 ]

@@ -111,6 +111,7 @@ class EnablersMixin(JournalBase):
         return self._db.run(work)
 
     def is_enabler(self, user: str, team: str) -> bool:
+        """True when `user` is an enabler of `team` (says nothing about consent)."""
         return any(e.user == user for e in self.list_enablers(team))
 
     def enabler_teams(self, user: str) -> list[EnablerTeam]:

@@ -10,6 +10,31 @@ one short transaction and raises:
 - `JournalUnavailable` when the database cannot be reached after a short retry;
 - `AccessDenied` / `NotFound` when a rule says no (`str(error)` is fit to show a person);
 - `InvalidInput` for malformed requests (empty text, bad timezone...).
+
+The public API, by part (each method has a docstring; values are the dataclasses in views.py):
+
+- ReflectionStore (reflection.py): load/save/clear_conversation, seen_question_ids,
+  mark_question_seen, save_entry(who, text, *, themes, commitment, shared, source,
+  anonymous) -> int, last_commitment(who).
+- Own entries (entries.py): list_entries(user, *, team, limit, offset), count_entries,
+  get_entry(viewer, id), edit_entry, delete_entry, share_entry(user, id, *, anonymous),
+  unshare_entry, team_entries(viewer, team, *, limit, offset).
+- Teams (teams.py): ensure_team(slug, *, name, workspace, admin), get_team, list_teams,
+  upsert_member, set_member_timezone, add_member, remove_member, set_members, team_members,
+  teams_for(user), is_team_member, is_team_admin, set_team_admin, get_schedule,
+  set_schedule(actor, team, *, weekday, time, enabled), set_retention, scheduled_members().
+- Scheduling (scheduling_store.py): claim_weekly_prompt(user, team, iso_year, iso_week),
+  prompt_status, snooze_prompt, skip_prompt, mark_prompt_started, due_snoozed_prompts,
+  claim_snoozed_prompt, mark_event_processed(event_id), record_feedback, feedback_counts.
+- Consent (consent.py): consent_state(team), set_consent_rule(actor, team, rule),
+  agree_consent(user, team), grant_consent, revoke_consent(user, team), consent_history.
+- Enablers (enablers.py): add_enabler(user, team, *, added_by), remove_enabler,
+  list_enablers, is_enabler, enabler_teams(user), entries_for_enabler(enabler, team) (the
+  only enabler read path; audited), audit_trail(team, *, viewer), add_enabler_note,
+  enabler_notes; `themes_by_week(entries)` is a plain function.
+- Data rights (export.py): export_user(user) -> ExportBundle, erase_user(user).
+- Operations: apply_retention(*, dry_run) (retention.py), stats() (stats.py),
+  rotate_key(new, *, add_key) (keys.py), ping(), close().
 """
 
 from __future__ import annotations

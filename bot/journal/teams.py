@@ -73,6 +73,8 @@ class TeamsMixin(JournalBase):
         return self._db.run(lambda s: self._team_info(s, self._require_team(s, slug)))
 
     def list_teams(self) -> list[TeamInfo]:
+        """Every team, by slug (no journal content)."""
+
         def work(session: Session) -> list[TeamInfo]:
             teams = session.scalars(sa.select(Team).order_by(Team.slug))
             return [self._team_info(session, t) for t in teams]
@@ -211,6 +213,8 @@ class TeamsMixin(JournalBase):
         return self._db.run(work)
 
     def is_team_member(self, user: str, team: str) -> bool:
+        """True when `user` is a current member of `team`."""
+
         def work(session: Session) -> bool:
             team_row, member = self._team(session, team), self._member(session, user)
             if team_row is None or member is None:
@@ -237,6 +241,7 @@ class TeamsMixin(JournalBase):
         self.add_member(team, user, is_admin=is_admin)
 
     def get_schedule(self, team: str) -> Schedule:
+        """When the team is prompted (weekday, HH:MM in each member's timezone, on/off)."""
         return self.get_team(team).schedule
 
     def set_schedule(

@@ -85,3 +85,13 @@ def test_emoji_and_non_latin_text_round_trip(journal):
     entry_id = journal.save_entry(who("leader-1"), text, commitment="保持联系 📞")
     [entry] = journal.list_entries("leader-1")
     assert (entry.id, entry.text, entry.commitment) == (entry_id, text, "保持联系 📞")
+
+
+def test_services_hand_out_one_real_journal(db_settings, clock):
+    from bot.services import Services
+
+    services = Services(db_settings, clock=clock)
+    assert services.journal is services.journal
+    entry_id = services.journal.save_entry(who("leader-1"), "Through the composition root")
+    assert services.journal.get_entry("leader-1", entry_id).created_at == clock.now()
+    services.journal.close()
