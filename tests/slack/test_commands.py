@@ -169,3 +169,28 @@ def test_a_crafted_settings_submission_from_a_non_admin_changes_nothing(bot, tea
     sent = bot.sender.interaction(payloads.view_submission(BOB, view, values))
     assert sent.json()["response_action"] == "errors"
     assert bot.journal.get_schedule(TEAM_CHANNEL).enabled is True
+
+
+def test_a_private_entry_never_reaches_a_channel(bot, team):
+    secret = "I am worried the trust will pull out of the partnership."
+    run(bot, "journal")
+    [opened] = bot.fake.wait_for("views.open")
+    values = {
+        "entry_text": {"text": {"type": "plain_text_input", "value": secret}},
+        "entry_visibility": {
+            "visibility": {"type": "radio_buttons", "selected_option": {"value": "private"}}
+        },
+    }
+    bot.sender.interaction(payloads.view_submission(ALICE, opened.args["view"], values))
+    bot.fake.wait_for("chat.postMessage")  # the private confirmation
+    bot.sender.event(payloads.app_home_opened(ALICE))
+    bot.sender.event(payloads.app_home_opened(BOB))
+    bot.fake.wait_for("views.publish", 3)
+    run(bot, "helped what helped when a partner pulled out?")
+    bot.fake.wait_for("chat.postEphemeral")
+    for call in bot.fake.calls:
+        channel = str(call.args.get("channel", ""))
+        if channel.startswith("C"):
+            assert secret not in message_text(call)
+    bob_home = [c for c in bot.fake.calls_to("views.publish") if c.args["user_id"] == BOB]
+    assert all(secret not in str(c.args["view"]) for c in bob_home)

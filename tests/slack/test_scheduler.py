@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.coaching.ports import FixedClock
+from bot.coaching.ports import FixedClock, Who
 from bot.journal.views import Schedule, ScheduledMember
 from bot.services import Services
 from bot.slack.app import build_client
@@ -184,3 +184,22 @@ def test_snooze_button_defers_the_prompt_by_a_day(bot, team):
     assert report.resent_after_snooze == [(ALICE, TEAM_CHANNEL)]
     tick_at(bot.services, client, bot.clock, utc(2026, 3, 31, 8, 30))
     assert alice_prompts() == before + 1
+
+
+def test_skip_button_ends_this_weeks_prompt(bot, team):
+    client = build_client(bot.services.settings)
+    tick_at(bot.services, client, bot.clock, utc(2026, 3, 30, 8, 0))
+    [prompt] = bot.fake.wait_for("chat.postMessage", channel="D0ALICE001")
+    skip = buttons(prompt)["skip_week"]
+    click = payloads.block_action(
+        ALICE, "skip_week", skip["value"], channel="D0ALICE001", message_ts="1.0002"
+    )
+    assert bot.sender.interaction(click).status == 200
+    [updated] = bot.fake.wait_for("chat.update")
+    assert "Skipped" in updated.args["text"]
+    assert bot.journal.prompt_status(ALICE, TEAM_CHANNEL, 2026, 14).status == "skipped"
+    assert not bot.services.coach.in_reflection(
+        Who(user=ALICE, team=TEAM_CHANNEL, workspace=WORKSPACE_ID)
+    )
+    tick_at(bot.services, client, bot.clock, utc(2026, 3, 31, 8, 30))
+    assert len(bot.fake.wait_for("chat.postMessage", channel="D0ALICE001")) == 1
