@@ -13,6 +13,10 @@ HELP = """*Ripple* helps you reflect each week and find what helped elsewhere.
 • `/ripple journal`: write a journal entry (private, or shared with your team)
 • `/ripple team create`: make this channel a Ripple team (its members become the team)
 • `/ripple settings`: team admins choose the weekly prompt's day, time, and on/off
+• `/ripple consent`: the team decides whether its enabler may see shared entries
+• `/ripple audit`: see every time the enabler looked, and what
+• `/ripple export` / `/ripple erase`: get a copy of all your data by DM, or erase it all
+• `/ripple enabler add @person`: team admins name the team's enabler
 • `/ripple help`: this list
 
 You can also @mention me in a team channel with a question, or just DM me to reflect. \

@@ -20,6 +20,7 @@ NEEDS = {
     "users.info (tz)": "users:read",
     "conversations.members in public channels": "channels:read",
     "conversations.members in private channels": "groups:read",
+    "files.uploadV2 (/ripple export)": "files:write",
 }
 
 
