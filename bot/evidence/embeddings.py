@@ -26,6 +26,14 @@ def _load(model_path: str):
     return SentenceTransformer(model_path, device="cpu")
 
 
+_CACHE_LIMIT = 50_000  # ~80 MB of 384-d vectors at most
+
+
+@lru_cache(maxsize=4)
+def _document_vectors(model_path: str) -> dict[str, list[float]]:
+    return {}
+
+
 class SentenceEmbedder(Embeddings):
     """langchain `Embeddings` over a local sentence-transformers model (normalised vectors)."""
 
@@ -39,10 +47,18 @@ class SentenceEmbedder(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self.model.encode(
-            list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False
-        )
-        return vectors.tolist()
+        # Passages are embedded once per process: re-indexing a changed document, or a second
+        # library in the same process (tests, evals), reuses the vectors of unchanged text.
+        cache = _document_vectors(self.model_path)
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            vectors = self.model.encode(
+                missing, batch_size=32, normalize_embeddings=True, show_progress_bar=False
+            )
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(missing, vectors.tolist(), strict=True))
+        return [cache[t] for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

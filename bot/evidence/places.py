@@ -19,6 +19,7 @@ class PlaceMatcher:
                 self._canonical_by_name[_fold(name)] = canonical
         names = sorted(self._canonical_by_name, key=len, reverse=True)
         alternatives = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in names)
+        alternatives = alternatives or r"(?!x)x"  # no places: a pattern that never matches
         self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
         self.canonical_names: tuple[str, ...] = tuple(places)
 
@@ -29,6 +30,10 @@ class PlaceMatcher:
             for match in self._pattern.finditer(text):
                 found.setdefault(self._canonical_by_name[_fold(match.group(0))], None)
         return tuple(found)
+
+    def blank_out(self, text: str) -> str:
+        """The text with every place name blanked out."""
+        return self._pattern.sub(" ", text)
 
     def resolve(self, name: str) -> str | None:
         """The canonical name for a name or alias a person typed ("NW London"), or None."""
