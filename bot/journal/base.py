@@ -11,11 +11,20 @@ from bot.coaching.ports import Clock, Who
 from bot.config import Settings
 from bot.journal.crypto import Cipher
 from bot.journal.db import Database, insert_ignoring_duplicates
-from bot.journal.errors import NotFound
+from bot.journal.errors import InvalidInput, NotFound
 from bot.journal.models import Entry, Member, Team, TeamMembership, Workspace
 from bot.journal.views import EntryView, Schedule, TeamInfo
 
 ANONYMOUS_AUTHOR = "a team member"
+
+
+def check_id(value: str, what: str, max_chars: int) -> str:
+    """Ids are opaque, but must fit their column on every backend (PostgreSQL enforces it)."""
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise InvalidInput(f"A {what} is needed.")
+    if len(value) > max_chars:
+        raise InvalidInput(f"That {what} is too long (at most {max_chars} characters).")
+    return value
 
 
 class JournalBase:
@@ -57,6 +66,7 @@ class JournalBase:
 
     # --- get-or-create (safe when two replicas race: the unique keys decide) -------------
     def _workspace_id(self, session: Session, external_id: str) -> int:
+        external_id = (external_id or "local")[:64]
         insert_ignoring_duplicates(
             session, Workspace, {"external_id": external_id, "created_at": self._now()}
         )
@@ -65,6 +75,7 @@ class JournalBase:
     def _ensure_member(self, session: Session, user: str, workspace: str = "local") -> Member:
         member = self._member(session, user)
         if member is None:
+            check_id(user, "user id", 64)
             insert_ignoring_duplicates(
                 session,
                 Member,
@@ -85,13 +96,14 @@ class JournalBase:
         team = self._team(session, slug)
         if team is not None:
             return team, False
+        check_id(slug, "team id", 80)
         created = insert_ignoring_duplicates(
             session,
             Team,
             {
                 "workspace_id": self._workspace_id(session, workspace),
                 "slug": slug,
-                "name": name or slug,
+                "name": (name or slug)[:200],
                 "schedule_weekday": 0,
                 "schedule_time": "09:00",
                 "schedule_enabled": True,

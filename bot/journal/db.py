@@ -21,7 +21,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.journal.errors import JournalUnavailable
+from bot.journal.errors import InvalidInput, JournalUnavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,6 +102,12 @@ class Database:
             try:
                 with self.sessions() as session, session.begin():
                     return work(session)
+            except exc.DataError as error:
+                # e.g. a NUL byte or an over-long id reaching PostgreSQL: the request is bad,
+                # not the database. SQLite is laxer; the journal validates ids up front too.
+                raise InvalidInput(
+                    "That contains characters or sizes the journal cannot store."
+                ) from error
             except TRANSIENT as error:
                 last = error
                 log.warning(

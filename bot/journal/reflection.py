@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.coaching.ports import Commitment, Who
-from bot.journal.base import JournalBase
+from bot.journal.base import JournalBase, check_id
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import InvalidInput
 from bot.journal.models import ConversationState, Entry, SeenQuestion
@@ -101,6 +101,8 @@ class ReflectionMixin(JournalBase):
         return self._db.run(work)
 
     def mark_question_seen(self, who: Who, question_id: str) -> None:
+        check_id(question_id, "question id", 120)
+
         def work(session: Session) -> None:
             member, _ = self._ensure_who(session, who)
             insert_ignoring_duplicates(

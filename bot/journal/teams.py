@@ -59,8 +59,8 @@ class TeamsMixin(JournalBase):
 
         def work(session: Session) -> TeamInfo:
             team, _ = self._ensure_team(session, slug, workspace, name)
-            if name and team.name != name:
-                team.name = name
+            if name and team.name != name[:200]:
+                team.name = name[:200]
             if admin:
                 member = self._ensure_member(session, admin, workspace)
                 self._ensure_membership(session, team, member, is_admin=True)
@@ -96,7 +96,7 @@ class TeamsMixin(JournalBase):
         def work(session: Session) -> MemberInfo:
             member = self._ensure_member(session, user, workspace)
             if display_name is not None:
-                member.display_name = display_name[:200]
+                member.display_name = display_name.replace("\x00", "")[:200]
             if tz:
                 member.timezone = tz
             if is_bot is not None:
@@ -127,7 +127,7 @@ class TeamsMixin(JournalBase):
             team_row, _ = self._ensure_team(session, team, workspace)
             member = self._ensure_member(session, user, workspace)
             if display_name is not None:
-                member.display_name = display_name[:200]
+                member.display_name = display_name.replace("\x00", "")[:200]
             if tz:
                 member.timezone = tz
             if is_bot is not None:

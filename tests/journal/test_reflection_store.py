@@ -95,3 +95,15 @@ def test_services_hand_out_one_real_journal(db_settings, clock):
     entry_id = services.journal.save_entry(who("leader-1"), "Through the composition root")
     assert services.journal.get_entry("leader-1", entry_id).created_at == clock.now()
     services.journal.close()
+
+
+def test_malformed_ids_are_refused_kindly_on_every_backend(journal):
+    for bad in ("", "   ", "U" * 65, "nul\x00byte"):
+        with pytest.raises(InvalidInput):
+            journal.save_entry(Who(user=bad, team="plymouth"), "text")
+    with pytest.raises(InvalidInput):
+        journal.save_entry(Who(user="leader-1", team="t" * 81), "text")
+    with pytest.raises(InvalidInput):
+        journal.mark_question_seen(who("leader-1"), "q" * 121)
+    assert journal.list_teams() == []  # nothing half-created by a refused request
+    assert journal.list_entries("leader-1") == []
