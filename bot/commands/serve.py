@@ -35,6 +35,9 @@ def serve(
     from bot.slack.server import RippleServer, services_readiness
 
     settings = Settings()
+    if socket and settings.slack_app_token is None:
+        typer.echo("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token).", err=True)
+        raise typer.Exit(2)
     configure_logging(settings)
     services = Services(settings)
     executor = new_executor(settings)
@@ -82,9 +85,7 @@ def _warm_up(services) -> None:
 def _serve_socket(app, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    if settings.slack_app_token is None:
-        typer.echo("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token).", err=True)
-        raise typer.Exit(2)
+    assert settings.slack_app_token is not None  # checked before anything started
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     typer.echo("Ripple is connected to Slack in Socket Mode. Ctrl-C to stop.")
     handler.start()

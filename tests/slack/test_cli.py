@@ -1,0 +1,46 @@
+"""`ripple serve` and `ripple schedule tick` refuse bad configuration with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, fake_slack):
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("RIPPLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.api_url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    return monkeypatch
+
+
+def test_socket_mode_without_an_app_token_says_what_to_set(env):
+    result = CliRunner().invoke(app, ["serve", "--socket"])
+    assert result.exit_code == 2
+    assert "SLACK_APP_TOKEN" in result.output
+
+
+def test_schedule_tick_with_no_teams_sends_nothing(env, fake_slack):
+    result = CliRunner().invoke(app, ["schedule", "tick", "--now", "2026-03-30T08:00:00Z"])
+    assert result.exit_code == 0, result.output
+    assert "0 weekly prompt(s) sent" in result.output
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_schedule_tick_rejects_a_bad_time(env):
+    result = CliRunner().invoke(app, ["schedule", "tick", "--now", "next tuesday"])
+    assert result.exit_code != 0
+    assert "ISO" in result.output
+
+
+def test_schedule_tick_without_a_token_says_what_to_set(env):
+    env.delenv("SLACK_BOT_TOKEN")
+    result = CliRunner().invoke(app, ["schedule", "tick"])
+    assert result.exit_code == 1
+    assert "SLACK_BOT_TOKEN" in result.output
