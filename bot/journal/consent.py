@@ -46,6 +46,7 @@ class ConsentMixin(JournalBase):
 
         def work(session: Session) -> ConsentState:
             team_row, member, row = self._member_of(session, user, team)
+            self._lock_team(session, team_row)
             if self._granted(session, team_row):
                 return self._consent_state(session, team_row, changed=False)
             voted = insert_ignoring_duplicates(
@@ -74,6 +75,7 @@ class ConsentMixin(JournalBase):
 
         def work(session: Session) -> ConsentState:
             team_row, _, row = self._member_of(session, user, team)
+            self._lock_team(session, team_row)
             if team_row.consent_rule != "admin":
                 raise AccessDenied("This team decides by majority: each member clicks I agree.")
             if not row.is_admin:
@@ -94,6 +96,7 @@ class ConsentMixin(JournalBase):
                 team_row = self._require_team(session, team)
             else:
                 team_row, _, _ = self._member_of(session, user, team)
+            self._lock_team(session, team_row)
             if not self._granted(session, team_row):
                 return self._consent_state(session, team_row, changed=False)
             self._record_consent(session, team_row, "revoked", user or "operator")
@@ -115,6 +118,23 @@ class ConsentMixin(JournalBase):
         return self._db.run(work)
 
     # --- helpers -----------------------------------------------------------------------
+    def _lock_team(self, session: Session, team: Team) -> None:
+        """Serialise consent changes for one team across threads and replicas.
+
+        A double-clicked button arrives as two requests handled at once; without this, both
+        read "not granted" and both record a grant. A no-op UPDATE takes the team row's write
+        lock (a row lock on PostgreSQL, the write lock on SQLite) before the state is read,
+        so the second click waits and then sees the first one's result. (Added by the Slack
+        privacy helper.)
+        """
+        session.execute(
+            sa.update(Team)
+            .where(Team.id == team.id)
+            .values(consent_round=Team.consent_round)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(team)
+
     def _member_of(
         self, session: Session, user: str, team: str
     ) -> tuple[Team, Member, TeamMembership]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
+from bot.journal.db import ensure_sqlite_folder
 from bot.journal.models import Base
 
 config = context.config
@@ -47,7 +48,9 @@ def run_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = sa.create_engine(_url(), poolclass=sa.pool.NullPool)
+    url = _url()
+    ensure_sqlite_folder(url)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.begin() as conn:
         _configure(conn)
         with context.begin_transaction():
