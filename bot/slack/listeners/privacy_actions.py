@@ -10,8 +10,6 @@ channel hears of each change exactly once.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import defaultdict
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -45,10 +43,6 @@ from bot.slack.replies import team_label
 
 log = logging.getLogger(__name__)
 
-# Two clicks on one team's card are handled one after the other in this process, so a
-# double click reads the first click's result instead of racing it.
-_team_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
-
 
 def _ack(ack: Ack) -> None:
     ack()
@@ -74,8 +68,9 @@ def register(app: App, services: Services) -> None:
     # --- the consent card ----------------------------------------------------------------
     def decide(click: Click, change) -> None:
         team = _team(click)
-        with _team_locks[team]:
-            state: ConsentState = change(click.user, team)
+        # The journal serialises changes per team, so of two concurrent clicks the second
+        # sees the first one's result and reports `changed=False`.
+        state: ConsentState = change(click.user, team)
         if not state.changed:
             return  # a double click, or nothing to do: the card already says so
         refresh_card(click, state)
