@@ -1,10 +1,14 @@
 """The journal: storage, access rules, consent, audit, data rights, encryption at rest.
 
-Adapters and `coaching` use `Journal` (see service.py) and the errors below; nothing else here
-is public.
+Adapters and `coaching` use `Journal` (see service.py), `themes_by_week` and the errors
+below. `Journal` is imported lazily so that `ripple db upgrade` and migrations load only
+what they need.
 """
 
-from bot.journal.enablers import themes_by_week
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from bot.journal.errors import (
     AccessDenied,
     ConfigurationError,
@@ -13,7 +17,10 @@ from bot.journal.errors import (
     JournalUnavailable,
     NotFound,
 )
-from bot.journal.service import Journal
+
+if TYPE_CHECKING:
+    from bot.journal.enablers import themes_by_week
+    from bot.journal.service import Journal
 
 __all__ = [
     "AccessDenied",
@@ -25,3 +32,15 @@ __all__ = [
     "NotFound",
     "themes_by_week",
 ]
+
+
+def __getattr__(name: str):
+    if name == "Journal":
+        from bot.journal.service import Journal
+
+        return Journal
+    if name == "themes_by_week":
+        from bot.journal.enablers import themes_by_week
+
+        return themes_by_week
+    raise AttributeError(f"module 'bot.journal' has no attribute {name!r}")

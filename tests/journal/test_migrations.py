@@ -57,7 +57,7 @@ print(before)
 
 
 def test_replicas_migrating_at_the_same_moment_all_succeed(db_settings):
-    """Three processes migrate one empty database at once, like replicas starting."""
+    """Two processes migrate one empty database at once, like two replicas starting."""
     db_settings.data_dir.mkdir(parents=True, exist_ok=True)
     procs = [
         subprocess.Popen(
@@ -66,11 +66,11 @@ def test_replicas_migrating_at_the_same_moment_all_succeed(db_settings):
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for _ in range(3)
+        for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], outputs
-    assert sorted(outputs) == ["0001\n", "0001\n", "None\n"]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert sorted(outputs) == ["0001\n", "None\n"]  # one migrated; the other found it done
     engine = make_engine(db_settings.resolved_database_url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
