@@ -37,13 +37,21 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str, *, busy_timeout_seconds: float = 5.0, connect_timeout: int = 3) -> Engine:
+# Slack listeners, the scheduler and lazy workers share one pool per process; a burst waits
+# up to POOL_WAIT_SECONDS for a connection rather than failing.
+POOL_SIZE, POOL_OVERFLOW, POOL_WAIT_SECONDS = 10, 20, 10
+
+
+def make_engine(url: str, *, busy_timeout_seconds: float = 5.0, connect_timeout: int = 2) -> Engine:
     backend = sa.engine.make_url(url).get_backend_name()
     if backend == "sqlite":
         ensure_sqlite_folder(url)
         engine = sa.create_engine(
             url,
             pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=POOL_WAIT_SECONDS,
             connect_args={"timeout": busy_timeout_seconds, "check_same_thread": False},
         )
         busy_ms = int(busy_timeout_seconds * 1000)
@@ -63,7 +71,9 @@ def make_engine(url: str, *, busy_timeout_seconds: float = 5.0, connect_timeout:
     return sa.create_engine(
         url,
         pool_pre_ping=True,
-        pool_timeout=connect_timeout,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_WAIT_SECONDS,
         connect_args=connect_args,
     )
 
