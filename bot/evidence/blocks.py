@@ -19,7 +19,8 @@ from bot.evidence.sources import SkipRange
 class Kind(Enum):
     HEADING = "heading"
     PARAGRAPH = "paragraph"
-    SKIP = "skip"
+    SKIP = "skip"  # outside the evidence: title pages, contents, addresses (sources.yaml)
+    ASIDE = "aside"  # in the flow but not evidence: footnotes, rules, repeated pull-quotes
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def split_blocks(text: str, skip: tuple[SkipRange, ...] = ()) -> tuple[list[Bloc
             if block.kind is Kind.PARAGRAPH:
                 normalised = _QUOTE_CHARS.sub(" ", text[block.start : block.end]).strip()
                 if len(normalised) >= 30 and normalised in seen_normalised:
-                    block = Block(Kind.SKIP, block.start, block.end)
+                    block = Block(Kind.ASIDE, block.start, block.end)
                 seen_normalised += " " + normalised
             blocks.append(block)
     return blocks, warnings
@@ -87,7 +88,7 @@ def _trimmed(text: str, start: int, end: int):
 def _classify(text: str, start: int, end: int, contents: set[str]) -> list[Block]:
     raw = text[start:end]
     if _FOOTNOTE.match(raw) or _NO_WORDS.match(raw):
-        return [Block(Kind.SKIP, start, end)]
+        return [Block(Kind.ASIDE, start, end)]
     lines = raw.split("\n")
     if len(lines) == 1:
         heading = _heading(raw, contents)

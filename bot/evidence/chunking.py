@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.evidence.blocks import Block, Kind, split_blocks
 from bot.evidence.places import PlaceMatcher
@@ -46,6 +46,8 @@ class _Unit:
     section: str
     context: tuple[str, ...]  # the heading path, for place detection
     joins_previous: bool  # nothing was skipped between it and the unit before
+    # Spans a split must not cut: a sentence a page break interrupted, footnotes and all.
+    bridges: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -77,28 +79,46 @@ def chunk_document(
 
 
 def _paragraph_units(text: str, blocks: list[Block]) -> list[_Unit]:
-    """One unit per paragraph; a paragraph broken by a page (lower-case start) is rejoined."""
+    """One unit per paragraph. A paragraph broken by a page (the next block starts in lower
+    case) is rejoined, across any footnotes the page break left in between."""
     headings: list[_OpenHeading] = []  # the open heading path
     units: list[_Unit] = []
-    adjacent = False  # the previous block was a paragraph we kept
+    adjacent = False  # nothing but asides since the previous paragraph we kept
+    asides_between = False
     for block in blocks:
-        if block.kind is Kind.SKIP:
-            adjacent = False
+        if block.kind is Kind.ASIDE:
+            asides_between = True
             continue
-        if block.kind is Kind.HEADING:
-            _open_heading(headings, block)
+        if block.kind is Kind.SKIP or block.kind is Kind.HEADING:
+            if block.kind is Kind.HEADING:
+                _open_heading(headings, block)
             adjacent = False
             continue
         section = _section_label(headings)
         context = tuple(h.text for h in headings)
-        first = text[block.start : block.start + 1]
         previous = units[-1] if units else None
-        if adjacent and previous and first.islower() and previous.section == section:
+        continues = (
+            adjacent
+            and previous is not None
+            and text[block.start].islower()
+            and previous.section == section
+            and not _ends_sentence(text, previous.end)
+        )
+        if continues:
+            first_gap = _SENTENCE_GAP.search(text, block.start, block.end)
+            previous.bridges.append((previous.end, first_gap.start(1) if first_gap else block.end))
             previous.end = block.end
         else:
-            units.append(_Unit(block.start, block.end, section, context, adjacent))
+            units.append(
+                _Unit(block.start, block.end, section, context, adjacent and not asides_between)
+            )
         adjacent = True
+        asides_between = False
     return units
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    return text[max(0, end - 3) : end].rstrip('”"’)*').endswith((".", "!", "?", ":"))
 
 
 @dataclass(frozen=True)
@@ -181,7 +201,11 @@ def _split_long(text: str, unit: _Unit) -> list[_Unit]:
         return [unit]
     pieces = math.ceil(unit.size / TARGET_CHARS)
     ideal = unit.size / pieces
-    gaps = _gaps(text, unit.start, unit.end)
+    gaps = [
+        gap
+        for gap in _gaps(text, unit.start, unit.end)
+        if not any(a <= gap[0] < b for a, b in unit.bridges)
+    ]
     result: list[_Unit] = []
     cursor = unit.start
     while unit.end - cursor > SPLIT_ABOVE:

@@ -8,6 +8,7 @@ Leeds") from returning noise; the floor is shared by every method so they compar
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Literal
@@ -15,7 +16,7 @@ from typing import Literal
 from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings
-from bot.evidence.errors import EmptyQuery
+from bot.evidence.errors import EmptyQuery, EvidenceError, EvidenceUnavailable
 from bot.evidence.ingest import IngestReport, run_ingest
 from bot.evidence.lexical import LexicalIndex
 from bot.evidence.passage import Passage
@@ -42,6 +43,8 @@ class EvidenceLibrary:
         self._chunks: dict[str, StoredChunk] | None = None
         self._lexical: LexicalIndex | None = None
         self._checked_ingested = False
+        # Slack handlers search from worker threads; build the lazy indexes once, not per thread.
+        self._lock = threading.RLock()
 
     @cached_property
     def sources(self) -> Manifest:
@@ -50,23 +53,24 @@ class EvidenceLibrary:
     # --- indexing -----------------------------------------------------------------------
 
     def ingest(self) -> IngestReport:
-        manifest = load_manifest(self.settings.knowledge_dir)
-        self.__dict__["sources"] = manifest  # refresh the cached manifest
-        model_id = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
-        report = run_ingest(self.settings.knowledge_dir, manifest, self.store, model_id)
-        self._chunks = None  # the lexical index is rebuilt from the store on next search
-        self._lexical = None
-        self._checked_ingested = True
-        return report
+        with self._lock:
+            manifest = load_manifest(self.settings.knowledge_dir)
+            self.__dict__["sources"] = manifest  # refresh the cached manifest
+            model_id = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
+            report = run_ingest(self.settings.knowledge_dir, manifest, self.store, model_id)
+            self._chunks = None  # the lexical index is rebuilt from the store on next search
+            self._lexical = None
+            self._checked_ingested = True
+            return report
 
     def ensure_ingested(self) -> IngestReport | None:
         """Ingest if the index is empty (first run); otherwise do nothing and return None."""
-        if self._checked_ingested:
-            return None
-        self._checked_ingested = True
-        if self.store.count() == 0:
-            return self.ingest()
-        return None
+        with self._lock:
+            if self._checked_ingested:
+                return None
+            report = self.ingest() if self.store.count() == 0 else None
+            self._checked_ingested = True
+            return report
 
     # --- searching ----------------------------------------------------------------------
 
@@ -90,7 +94,10 @@ class EvidenceLibrary:
         k = max(1, int(k))
         doc_filter = self._resolve_docs(docs or ())
         place_filter = self._resolve_places(places or ())
-        self.ensure_ingested()
+        try:
+            self.ensure_ingested()
+        except EvidenceError as exc:  # e.g. a broken sources.yaml on first run: nothing to search
+            raise EvidenceUnavailable(str(exc)) from exc
 
         vector = self.embedder.embed_query(text)
         if not self.judge(text, vector).on_topic:
@@ -169,11 +176,16 @@ class EvidenceLibrary:
         )
 
     def _all_chunks(self) -> dict[str, StoredChunk]:
-        if self._chunks is None:
-            self._chunks = {c.id: c for c in self.store.all_chunks()}
-        return self._chunks
+        with self._lock:
+            if self._chunks is None:
+                self._chunks = {c.id: c for c in self.store.all_chunks()}
+            return self._chunks
 
     def _lexical_index(self) -> LexicalIndex:
+        with self._lock:
+            return self._build_lexical_index()
+
+    def _build_lexical_index(self) -> LexicalIndex:
         if self._lexical is None:
             chunks = list(self._all_chunks().values())
             # Section titles and place names are searchable words too ("Barnet budgets").

@@ -87,12 +87,18 @@ def test_contents_author_lists_footnotes_and_copyright_are_not_evidence(chunks_b
         "©2013 The Virtual Staff College",
         "Councillor Andrew Harper, Lead Member",  # acknowledgements
         "2.5 Systems leadership in action – some key features\t10",  # contents
-        "<https://www.gov.uk/government/policies/helping-troubled-families",  # footnote
         "Tel: 0115 748 4277",  # contact list
         "John Atkinson\tRobin Douglas",  # list of enablers
-        "<sup>1</sup> Ghate",
     ):
         assert boilerplate not in everything
+    # Footnotes stay out, except inside a sentence that a page break split around them.
+    assert "<https://www.gov.uk/government/policies/helping-troubled-families" not in everything
+    assert not any(c.text.startswith(("<sup>", "---", "3 <https")) for c in _all(chunks_by_doc))
+
+
+def test_a_sentence_split_by_a_page_break_is_rejoined(chunks_by_doc):
+    joined = _containing(chunks_by_doc, "Namely the ability to share personal")
+    assert "considerable 'resistance' to the practical attempts" in joined.text
 
 
 def test_places_are_detected_from_text_headings_and_aliases(chunks_by_doc):
