@@ -100,6 +100,8 @@ class RunResult:
     wall_seconds: float = 0.0
     send_seconds: float = 0.0
     peak_rss_mb: list[float] = field(default_factory=list)
+    server_errors: int = 0  # listener failures the replicas logged (each still got a reply)
+    load_average: float = 0.0  # the machine's 1-minute load when the run ended
     exit_codes: list[int | None] = field(default_factory=list)
 
 
@@ -203,8 +205,10 @@ def run_once(
             result.send_seconds = time.time() - started
             _collect(result, outcomes, fake, started, args.timeout)
             result.peak_rss_mb = [s.peak_rss_mb() for s in servers]
+            result.load_average = os.getloadavg()[0]
         finally:
             result.exit_codes = [s.stop() for s in servers]
+        result.server_errors = sum(_logged_failures(s.log_path) for s in servers)
     fake.reset()
     return result
 
@@ -238,11 +242,26 @@ def _collect(
     result.wall_seconds = last_reply - started
 
 
+def _logged_failures(log_path: Path) -> int:
+    """ERROR lines, and WARNINGs saying some work failed, in a replica's JSON log."""
+    count = 0
+    for line in log_path.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        level, message = record.get("level"), str(record.get("msg", ""))
+        if level in ("ERROR", "CRITICAL") or (level == "WARNING" and "failed" in message):
+            count += 1
+    return count
+
+
 def table(results: list[RunResult]) -> str:
     lines = [
         "| replicas | events | concurrency | offered rate | ack median | ack p95 | answer median "
-        "| answer p95 | answers/s | acks/s | errors | missing | duplicates | peak RSS (each) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| answer p95 | answers/s | acks/s | errors | missing | duplicates | server errors "
+        "| peak RSS (each) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ms = lambda v: f"{v * 1000:.0f} ms"  # noqa: E731
@@ -254,7 +273,7 @@ def table(results: list[RunResult]) -> str:
             f"| {ms(percentile(r.ack, 0.95))} | {statistics.median(r.answer):.2f} s "
             f"| {percentile(r.answer, 0.95):.2f} s | {len(r.answer) / r.wall_seconds:.1f} "
             f"| {r.events / r.send_seconds:.0f} | {r.errors} | {r.missing} | {r.duplicates} "
-            f"| {rss} |"
+            f"| {r.server_errors} | {rss} | {r.load_average:.1f} |"
         )
     return "\n".join(lines)
 
@@ -300,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1))
-    clean = all(r.errors == r.missing == r.duplicates == 0 for r in results)
+    clean = all(r.errors == r.missing == r.duplicates == r.server_errors == 0 for r in results)
     print("every event got exactly one reply" if clean else "SOME EVENTS WERE NOT ANSWERED ONCE")
     return 0 if clean else 1
 
