@@ -26,6 +26,7 @@ from bot.journal.errors import JournalError
 from bot.journal.views import Schedule, ScheduledMember
 from bot.services import Services
 from bot.slack.post import Where, post
+from bot.slack.teams import refresh_timezone
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,10 @@ def send_prompt(
 ) -> bool:
     reply = services.coach.weekly_prompt(who)
     reply.actions, context = prompt_actions(who.team, iso_year, iso_week)
-    return post(client, Where.dm(who.user), reply, context=context).ok
+    sent = post(client, Where.dm(who.user), reply, context=context).ok
+    # People travel and move: re-read their Slack timezone for next week's prompt.
+    refresh_timezone(client, services, who.user)
+    return sent
 
 
 def tick(services: Services, client: WebClient, now: datetime | None = None) -> TickReport:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.journal.errors import InvalidInput
 from bot.services import Services
 from bot.slack.who import find_team
 
@@ -51,12 +52,16 @@ def refresh_timezone(client: WebClient, services: Services, user: str) -> str | 
     profile = user_profile(client, user)
     if not profile or not profile.get("tz"):
         return None
-    services.journal.upsert_member(
-        user,
-        timezone=profile["tz"],
-        display_name=profile.get("real_name") or profile.get("name"),
-        is_bot=bool(profile.get("is_bot")),
-    )
+    try:
+        services.journal.upsert_member(
+            user,
+            timezone=profile["tz"],
+            display_name=profile.get("real_name") or profile.get("name"),
+            is_bot=bool(profile.get("is_bot")),
+        )
+    except InvalidInput:  # a timezone name this system's tz database lacks: keep the old one
+        log.warning("unknown timezone from Slack", extra={"user": user})
+        return None
     return profile["tz"]
 
 

@@ -203,3 +203,15 @@ def test_skip_button_ends_this_weeks_prompt(bot, team):
     )
     tick_at(bot.services, client, bot.clock, utc(2026, 3, 31, 8, 30))
     assert len(bot.fake.wait_for("chat.postMessage", channel="D0ALICE001")) == 1
+
+
+def test_a_member_who_moved_is_prompted_in_their_new_timezone_next_week(sched, fake_slack):
+    services, client, clock = sched
+    fake_slack.add_user(BOB, "bob", "Asia/Tokyo")  # Bob changed his Slack timezone
+    tick_at(services, client, clock, utc(2026, 3, 30, 13, 0))  # 09:00 in New York
+    assert BOB in dm_recipients(fake_slack)
+    members = {m.user: m for m in services.journal.team_members(TEAM_CHANNEL)}
+    assert members[BOB].timezone == "Asia/Tokyo"
+    fake_slack.reset()
+    tick_at(services, client, clock, utc(2026, 4, 6, 0, 0))  # Monday 09:00 in Tokyo
+    assert dm_recipients(fake_slack) == [BOB]
