@@ -104,10 +104,11 @@ def button_value(action: Action, context: dict | None = None) -> str:
     JSON-encoded and trimmed so the whole stays under Slack's 2,000-character limit."""
     payload = {"v": action.value, **(context or {})}
     encoded = json.dumps(payload, ensure_ascii=False)
-    while len(encoded) > MAX_BUTTON_VALUE and payload.get("q"):
-        payload["q"] = payload["q"][: max(0, len(payload["q"]) - 200)]
-        encoded = json.dumps(payload, ensure_ascii=False)
-    return encoded[:MAX_BUTTON_VALUE]
+    for key in ("q", "v"):  # shorten free text, never the ids, so the value stays valid JSON
+        while len(encoded) > MAX_BUTTON_VALUE and payload.get(key):
+            payload[key] = payload[key][: max(0, len(payload[key]) - 200)]
+            encoded = json.dumps(payload, ensure_ascii=False)
+    return encoded
 
 
 def decode_value(value: str | None) -> dict:

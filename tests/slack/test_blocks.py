@@ -84,6 +84,9 @@ def test_button_values_stay_under_slacks_limit():
     value = bk.button_value(action, {"q": "why? " * 1000, "t": "C1"})
     assert len(value) <= bk.MAX_BUTTON_VALUE
     assert json.loads(value)["t"] == "C1"
+    retry = bk.button_value(Action("retry", "Try again", value="my words " * 500), {"t": "C1"})
+    assert len(retry) <= bk.MAX_BUTTON_VALUE
+    assert json.loads(retry)["v"].startswith("my words")  # still valid JSON, text shortened
 
 
 def test_mrkdwn_control_characters_are_escaped_in_quotes():
