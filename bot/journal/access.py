@@ -1,6 +1,7 @@
 """The access rules, written once. Every read of journal text goes through one of these.
 
-- An entry is readable by its author, and by current members of its team once shared.
+- An entry is readable by its author, and by current members of its team once shared
+  (except the team's enabler, who reads only through the consented, audited path).
 - Only the author may change, share, unshare or delete an entry.
 - An enabler reads only shared entries of a team they are enabler for, and only while that
   team's newest consent record says "granted"; that check is part of the query itself, so a
@@ -20,8 +21,16 @@ from bot.journal.views import SHARED
 
 
 def active_team_ids(member_id: int) -> sa.Select:
+    """Teams whose shared entries this person reads as a teammate.
+
+    A team's enabler never reads it as a teammate, even if they sit in its channel: their only
+    way in is the consented, audited `entries_for_enabler`.
+    """
+    enabled = sa.select(Enabler.team_id).where(Enabler.member_id == member_id)
     return sa.select(TeamMembership.team_id).where(
-        TeamMembership.member_id == member_id, TeamMembership.left_at.is_(None)
+        TeamMembership.member_id == member_id,
+        TeamMembership.left_at.is_(None),
+        TeamMembership.team_id.not_in(enabled),
     )
 
 

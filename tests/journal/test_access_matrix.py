@@ -23,6 +23,8 @@ def _setup(journal: Journal) -> dict[str, int]:
     journal.ensure_team(BAR, name="Barnet", admin="carol")
     journal.add_enabler("erin", PLY)
     journal.add_enabler("gina", BAR)
+    journal.add_enabler("erin-in-channel", PLY)
+    journal.add_member(PLY, "erin-in-channel")  # joined the channel: still no back door
     journal.agree_consent("carol", BAR)  # barnet consents: gina may read barnet, not plymouth
     private = journal.save_entry(Who("alice", PLY), "Private worry about the board.")
     shared = journal.save_entry(Who("alice", PLY), "Shared: we agreed an outcome.", shared=True)
@@ -64,6 +66,7 @@ MATRIX = [
     ("alice", "granted", {"private", "shared"}),  # consent changes nothing for the team
     ("bob", "granted", {"shared"}),
     ("erin", "revoked", set()),  # enabler, after revocation
+    ("erin-in-channel", "revoked", set()),  # enabler who also sits in the team's channel
 ]
 
 
