@@ -94,7 +94,8 @@ def register(app: App, services: Services) -> None:
             log.warning("consent card update failed", extra={"error": type(error).__name__})
 
     def announce(click: Click, state: ConsentState) -> None:
-        enablers = services.journal.list_enablers(state.team)
+        """Tell the channel first, then the enablers (a DM on a grant; on a revocation their
+        Home is republished at once, so no view keeps showing entries)."""
         if state.granted:
             if state.rule == "majority":
                 who = f"A majority of members ({people(state.agreed)}) agreed:"
@@ -105,21 +106,21 @@ def register(app: App, services: Services) -> None:
                 "nothing else. Every look shows in `/ripple audit`. Any member can revoke "
                 "consent at any time."
             )
-            for enabler in enablers:
-                post(
-                    click.client,
-                    Where.dm(enabler.user),
-                    f"{team_label(state.team)} has consented: its shared entries are in my "
-                    "Home tab. The team sees every look you take.",
-                )
         else:
             text = (
                 f"<@{click.user}> *revoked* enabler consent. From now on the enabler sees "
                 "nothing of this team's journal."
             )
-            for enabler in enablers:  # replace any Home view still showing entries
-                home.publish(click.client, services, enabler.user, click.workspace)
         post(click.client, Where(state.team), text)
+        for enabler in services.journal.list_enablers(state.team):
+            if state.granted:
+                note = (
+                    f"{team_label(state.team)} has consented: its shared entries are in my "
+                    "Home tab. The team sees every look you take."
+                )
+                post(click.client, Where.dm(enabler.user), note)
+            else:
+                home.publish(click.client, services, enabler.user, click.workspace)
 
     @on(CONSENT_GRANT, "consent_grant")
     def grant(click: Click) -> None:
