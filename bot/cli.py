@@ -23,6 +23,10 @@ def _register() -> None:
     app.command("ingest")(ingest.ingest)
     app.command("ask")(ask.ask)
 
+    from bot.commands import chat
+
+    app.command("chat")(chat.chat)
+
     from bot.commands import backup
 
     app.command("backup")(backup.backup)

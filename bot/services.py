@@ -45,3 +45,24 @@ class Services:
         from bot.journal import Journal
 
         return Journal(self.settings, clock=self.clock)
+
+    @cached_property
+    def coach(self):
+        """The coach (`bot.coaching.coach.Coach`) on the evidence library and the journal.
+
+        LLM phrasing is attached only when `settings.llm` names a chat model.
+        """
+        from bot.coaching.coach import Coach
+        from bot.coaching.phrasing import build_phraser
+        from bot.coaching.questions import QuestionBank
+        from bot.coaching.themes import ThemeDetector
+
+        prompts = self.settings.prompts_dir
+        return Coach(
+            evidence=self.evidence,
+            store=self.journal,
+            clock=self.clock,
+            bank=QuestionBank.load(prompts),
+            themes=ThemeDetector(self.embedder, prompts),
+            phraser=build_phraser(self.settings, prompts),
+        )

@@ -82,6 +82,8 @@ class HelpedAnswers:
             found = self.evidence.search(query, k=SEARCH_K)
         except EvidenceUnavailable:
             return Reply(ReplyKind.ERROR, UNAVAILABLE, meta={"query": query})
+        except ValueError:  # nothing searchable left in the question (only emoji, say)
+            found = []
         passages = choose_passages(found, query)
         if not passages:
             return Reply(ReplyKind.HELPED, NOTHING, meta={"query": query, "evidence": "none"})

@@ -94,12 +94,17 @@ def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:
     spans = sentence_spans(text)
     if not spans:
         return passage
+    if text[spans[0][0]].islower() and len(spans) > 1:
+        spans = spans[1:]
     if spans[-1][1] - spans[0][0] <= max_chars:
         a, b = spans[0][0], spans[-1][1]
     else:
         wanted = _terms(query)
         best: tuple[float, int, int] | None = None
-        for i in range(len(spans)):
+        # A chunk can open mid-sentence (a page break in the source); don't start a quote
+        # there unless nothing else fits.
+        starts = [i for i, (a, _) in enumerate(spans) if not text[a].islower()] or range(len(spans))
+        for i in starts:
             j = i
             while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= max_chars:
                 j += 1

@@ -33,6 +33,7 @@ CHECKIN_AFTER = timedelta(days=5)  # "last week" is anything from five days back
 CHECKIN_WITHIN = timedelta(days=45)  # ... until it is too old to be worth recalling
 STALE_AFTER = timedelta(days=3)  # a new weekly prompt replaces a conversation this old
 EVIDENCE_CHARS = 320  # one short passage per turn at most
+EVIDENCE_CANDIDATES = 6  # retrieved, then re-ranked by theme fit
 
 PRIVACY_NOTE = "Only you can see it, unless you choose to share it with your team."
 REDIRECT = (
@@ -175,7 +176,7 @@ class Reflection:
         labels = ", ".join(self.themes.label(t) for t in state["themes"]) or "no particular theme"
         text = (
             f"{note}Saved to your journal as entry {entry_id}: your reflection (themes: {labels}) "
-            f"and your commitment for the week: “{commitment}”. {PRIVACY_NOTE} "
+            f"and your commitment for the week: “{commitment}”{_stop(commitment)} {PRIVACY_NOTE} "
             "I'll ask how it went next week."
         )
         return Reply(
@@ -252,20 +253,28 @@ class Reflection:
         return f"Thank you. I hear {joined} in that."
 
     def _evidence(self, state: dict, text: str) -> Passage | None:
+        """One short passage that speaks to the leading theme, or None rather than a stretch."""
         if self.evidence is None or not state["themes"]:
             return None
-        query = f"{text[:1000]} {self.themes.label(state['themes'][0])}"
+        theme = state["themes"][0]
+        query = text[:1000]
         try:
-            found = self.evidence.search(query, k=3)
-        except EvidenceUnavailable:
+            found = self.evidence.search(query, k=EVIDENCE_CANDIDATES)
+        except (EvidenceUnavailable, ValueError):
             return None  # the conversation goes on without evidence
-        for candidate in found:
-            if f"{candidate.doc}:{candidate.start}" in state["shown"]:
-                continue
-            trimmed = trim_passage(candidate, EVIDENCE_CHARS, query)
-            if len(trimmed.text) >= 60:
-                return trimmed
-        return None
+        candidates = [
+            trim_passage(c, EVIDENCE_CHARS, query)
+            for c in found
+            if f"{c.doc}:{c.start}" not in state["shown"]
+        ]
+        candidates = [c for c in candidates if len(c.text) >= 60]
+        if not candidates:
+            return None
+        # Retrieval finds passages near the words; re-rank by how squarely each one speaks
+        # to the theme, and offer none if none clearly does.
+        fits = self.themes.fit([c.text for c in candidates], theme)
+        best_fit, best = max(zip(fits, candidates, strict=True), key=lambda pair: pair[0])
+        return best if best_fit >= self.themes.thresholds.get(theme, 1.0) else None
 
     def _theme_of(self, question_id: str) -> str:
         question = self.bank.get(question_id)
@@ -302,6 +311,11 @@ class Reflection:
     def _stale(self, state: dict) -> bool:
         started = datetime.fromisoformat(state.get("started_at") or self.clock.now().isoformat())
         return self.clock.now() - _aware(started) > STALE_AFTER
+
+
+def _stop(sentence: str) -> str:
+    """A full stop after a quoted sentence, unless it already ends with one."""
+    return "" if sentence.rstrip()[-1:] in ".!?…" else "."
 
 
 def _aware(moment: datetime) -> datetime:

@@ -107,6 +107,18 @@ class ThemeDetector:
             result[spec.id] = similarity + min(CUE_CAP, CUE_WEIGHT * hits)
         return result
 
+    def fit(self, texts: list[str], theme: str) -> list[float]:
+        """How well each text (e.g. a candidate passage) speaks to one theme, in one batch."""
+        spec = next(s for s in self.specs if s.id == theme)
+        if not texts:
+            return []
+        vectors = np.asarray(self.embedder.embed_documents(list(texts)), dtype=np.float32)
+        top = np.sort(vectors @ spec.vectors.T, axis=1)[:, ::-1][:, :TOP_PROTOTYPES].mean(axis=1)
+        return [
+            float(sim) + min(CUE_CAP, CUE_WEIGHT * sum(1 for c in spec.cues if c.search(text)))
+            for sim, text in zip(top, texts, strict=True)
+        ]
+
     def detect(self, text: str) -> list[str]:
         """Themes the text touches, strongest first; [] when it touches none."""
         scored = self.scores(text)

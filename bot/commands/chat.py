@@ -1,0 +1,48 @@
+"""`ripple chat --user U --team T [--now ISO]`: talk to Ripple in the terminal."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+
+def chat(
+    user: Annotated[
+        str, typer.Option("--user", "-u", help="Who you are, e.g. leader-1.")
+    ] = "leader-1",
+    team: Annotated[
+        str, typer.Option("--team", "-t", help="Your team, e.g. plymouth-alcohol.")
+    ] = "my-team",
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Pretend it is this time (ISO 8601), e.g. 2026-03-09T09:00."),
+    ] = None,
+    workspace: Annotated[str, typer.Option("--workspace", hidden=True)] = "local",
+) -> None:
+    """Reflect, ask what helped elsewhere, and keep your journal, all in the terminal."""
+    from bot.coaching.ports import FixedClock, Who
+    from bot.config import Settings
+    from bot.console import ChatSession
+    from bot.services import Services
+
+    clock = None
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            typer.echo(f"--now {now!r} is not a date and time; try 2026-03-09T09:00.", err=True)
+            raise typer.Exit(code=2) from None
+        clock = FixedClock(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    user, team = user.strip(), team.strip()
+    if not user or not team:
+        typer.echo(
+            "--user and --team need a name each, e.g. --user leader-1 --team plymouth.", err=True
+        )
+        raise typer.Exit(code=2)
+    services = Services(Settings(), clock=clock)
+    interactive = sys.stdin.isatty()
+    session = ChatSession(services, Who(user, team, workspace), rich=interactive)
+    session.run(None if interactive else sys.stdin)

@@ -1,0 +1,234 @@
+"""The terminal adapter: `ripple chat`. The same coaching services as Slack, no Slack.
+
+Readable with rich when a person is typing; plain text, one reply after another, when lines
+are piped in (so a whole conversation can be scripted and its output checked). Like every
+adapter it only translates: a line in, a call to the coach or the journal, a `Reply` out.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from rich.console import Console as RichConsole
+from rich.markup import escape
+
+from bot.coaching.helped import NO_PLACE
+from bot.coaching.ports import Who
+from bot.coaching.reply import Reply, ReplyKind
+from bot.evidence.passage import Passage
+
+HELP = """Commands:
+  reflect              start (or pick up) your weekly reflection; or just start talking
+  helped <question>    what helped elsewhere? e.g. helped how did others get data shared?
+  journal              your journal entries in this team
+  journal share N      share entry N with your team
+  journal unshare N    make entry N private again
+  team journal         the entries your teammates have shared
+  help                 this list
+  quit                 leave (your journal is kept)"""
+WELCOME = (
+    "Ripple: a reflective coach for leading across organisations. Type `reflect` or just "
+    "start talking about your week; `help` lists the commands."
+)
+RETRY_HINT = "(Type `retry`, or press Enter, to send it again.)"
+_SHARE = re.compile(r"^journal\s+(share|unshare)\s+#?(\S+)$", re.IGNORECASE)
+_HELPED = re.compile(r"^/?helped\b[\s:,-]*(.*)$", re.IGNORECASE | re.DOTALL)
+_QUIT = {"quit", "exit", "bye", "/quit", ":q"}
+PREVIEW_CHARS = 90
+
+
+class Renderer:
+    """Turns plain `Reply` data into terminal text; rich styles only when `rich` is True."""
+
+    def __init__(self, out: TextIO, *, rich: bool) -> None:
+        self.rich = rich
+        self.console = RichConsole(file=out, highlight=False, soft_wrap=not rich)
+
+    def line(self, text: str = "", style: str = "") -> None:
+        if self.rich and style:
+            self.console.print(f"[{style}]{escape(text)}[/{style}]")
+        else:
+            self.console.print(escape(text))
+
+    def reply(self, reply: Reply) -> None:
+        style = "red" if reply.kind is ReplyKind.ERROR else ""
+        self.line(reply.text, style)
+        if reply.groups:
+            for group in reply.groups:
+                self.line()
+                heading = group.place if group.place == NO_PLACE else f"In {group.place}"
+                self.line(heading, "bold cyan")
+                for passage in group.passages:
+                    self._passage(passage)
+        else:
+            for passage in reply.passages:
+                self._passage(passage)
+        if reply.question:
+            self.line()
+            self.line(reply.question, "bold")
+        self.line()
+
+    def _passage(self, passage: Passage) -> None:
+        text = " ".join(passage.text.split())
+        self.line(f"    “{text}”", "italic")
+        where = " · ".join(part for part in (passage.title, passage.section) if part)
+        self.line(f"    — {where}", "dim")
+
+    def echo(self, text: str) -> None:
+        """Piped input is not shown by the terminal, so a transcript shows it."""
+        self.line(f"> {text}")
+
+
+class ChatSession:
+    def __init__(self, services, who: Who, *, out: TextIO | None = None, rich: bool = False):
+        self.services = services
+        self.who = who
+        self.render = Renderer(out or sys.stdout, rich=rich)
+        self.rich = rich
+        self.pending: str | None = None  # words the journal couldn't take; kept for a retry
+
+    # --- the loop -------------------------------------------------------------------------
+    def run(self, lines: Iterable[str] | None = None) -> None:
+        self.render.line(WELCOME, "bold")
+        self.render.line()
+        self._prepare()
+        source = lines if lines is not None else self._prompted_lines()
+        for raw in source:
+            line = raw.rstrip("\r\n")
+            if lines is not None and not self.rich:
+                self.render.echo(line)
+            if not self.handle(line):
+                break
+        else:
+            self.render.line("Goodbye. Your journal is kept.")
+
+    def _prompted_lines(self) -> Iterable[str]:
+        while True:
+            try:
+                yield self.render.console.input("[bold green]you>[/] ")
+            except (EOFError, KeyboardInterrupt):
+                return
+
+    def _prepare(self) -> None:
+        """First run: build the evidence index; make sure this person is in this team."""
+        from bot.evidence.passage import EvidenceUnavailable
+
+        try:
+            report = self.services.evidence.ensure_ingested()
+            if report is not None:
+                self.render.line(f"Loaded the evidence library: {report.summary()}", "dim")
+        except EvidenceUnavailable:
+            self.render.line("The evidence library is unavailable; reflection still works.", "dim")
+        try:
+            self.services.journal.add_member(
+                self.who.team, self.who.user, workspace=self.who.workspace
+            )
+        except Exception as error:  # the journal's own messages are written for people
+            self.render.line(str(error), "red")
+
+    # --- one line -------------------------------------------------------------------------
+    def handle(self, line: str) -> bool:
+        """Act on one line; False means leave."""
+        text = line.strip()
+        lowered = " ".join(text.lower().split())
+        if lowered in _QUIT:
+            self.render.line("Goodbye. Your journal is kept.")
+            return False
+        if lowered in {"help", "?", "/help"}:
+            self.render.line(HELP)
+            self.render.line()
+        elif lowered in {"journal", "/journal", "my journal"}:
+            self._journal()
+        elif lowered == "team journal":
+            self._team_journal()
+        elif match := _SHARE.match(text):
+            self._share(match.group(1).lower() == "share", match.group(2))
+        elif match := _HELPED.match(text):
+            self.render.reply(self.services.coach.helped(self.who, match.group(1)))
+        elif lowered in {"reflect", "/reflect"}:
+            self.render.reply(self.services.coach.start_reflection(self.who))
+        elif self.pending is not None and lowered in {"", "retry"}:
+            self._reflect(self.pending)
+        elif not text and not self.services.coach.in_reflection(self.who):
+            return True  # a blank line outside a conversation: nothing to say
+        else:
+            self._reflect(text)
+        return True
+
+    def _reflect(self, text: str) -> None:
+        reply = self.services.coach.reflect(self.who, text)
+        retry = reply.meta.get("retry_text")
+        self.pending = retry if retry else None
+        self.render.reply(reply)
+        if retry:
+            self.render.line(RETRY_HINT, "dim")
+            self.render.line()
+
+    # --- journal commands -----------------------------------------------------------------
+    def _journal(self) -> None:
+        entries = self._journal_call(lambda j: j.list_entries(self.who.user, team=self.who.team))
+        if entries is None:
+            return
+        if not entries:
+            self.render.line("Your journal is empty. Type `reflect` to write your first entry.")
+        for entry in entries:
+            self._entry_line(entry, mine=True)
+        self.render.line()
+
+    def _team_journal(self) -> None:
+        entries = self._journal_call(lambda j: j.team_entries(self.who.user, self.who.team))
+        if entries is None:
+            return
+        if not entries:
+            self.render.line(f"Nobody in {self.who.team} has shared an entry yet.")
+        for entry in entries:
+            self._entry_line(entry, mine=entry.author == self.who.user)
+        self.render.line()
+
+    def _share(self, share: bool, number: str) -> None:
+        if not number.isdigit():
+            self.render.line(
+                "Which entry? For example: journal share 3 (numbers are in `journal`)."
+            )
+            return
+        journal_call = (
+            (lambda j: j.share_entry(self.who.user, int(number)))
+            if share
+            else (lambda j: j.unshare_entry(self.who.user, int(number)))
+        )
+        entry = self._journal_call(journal_call)
+        if entry is None:
+            return
+        if entry.shared:
+            self.render.line(
+                f"Entry {entry.id} is now shared with {entry.team_name or entry.team}."
+            )
+        else:
+            self.render.line(f"Entry {entry.id} is private again: only you can see it.")
+        self.render.line()
+
+    def _journal_call(self, call):
+        from bot.journal.errors import JournalError
+
+        try:
+            return call(self.services.journal)
+        except JournalError as error:  # AccessDenied, NotFound, JournalUnavailable...
+            self.render.line(str(error), "red")
+            self.render.line()
+            return None
+
+    def _entry_line(self, entry, *, mine: bool) -> None:
+        when = entry.created_at.strftime("%d %b %Y")
+        who = "you" if mine else (entry.author_name or entry.author or "a teammate")
+        visibility = "shared" if entry.shared else "private"
+        themes = ", ".join(t.replace("_", " ") for t in entry.themes) or "no theme"
+        preview = " ".join(entry.text.split())
+        if len(preview) > PREVIEW_CHARS:
+            preview = preview[: PREVIEW_CHARS - 1].rstrip() + "…"
+        self.render.line(f"#{entry.id}  {when}  {visibility}  ({themes})  by {who}", "bold")
+        self.render.line(f"    {preview}")
+        if entry.commitment:
+            self.render.line(f"    Commitment: {entry.commitment}", "dim")
