@@ -11,7 +11,7 @@ from bot.coaching.ports import Clock, Who
 from bot.config import Settings
 from bot.journal.crypto import Cipher
 from bot.journal.db import Database, insert_ignoring_duplicates
-from bot.journal.errors import InvalidInput, NotFound
+from bot.journal.errors import AccessDenied, InvalidInput, NotFound
 from bot.journal.models import Entry, Member, Team, TeamMembership, Workspace
 from bot.journal.views import EntryView, Schedule, TeamInfo
 
@@ -63,6 +63,14 @@ class JournalBase:
                 TeamMembership.team_id == team.id, TeamMembership.member_id == member.id
             )
         )
+
+    def _require_admin(self, session: Session, actor: str | None, team: Team) -> None:
+        if actor is None:
+            return  # the operator, through the CLI
+        member = self._member(session, actor)
+        row = self._membership(session, team, member) if member else None
+        if row is None or row.left_at is not None or not row.is_admin:
+            raise AccessDenied("Only a team admin can change this team's settings.")
 
     # --- get-or-create (safe when two replicas race: the unique keys decide) -------------
     def _workspace_id(self, session: Session, external_id: str) -> int:

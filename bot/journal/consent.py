@@ -30,7 +30,7 @@ class ConsentMixin(JournalBase):
 
         def work(session: Session) -> ConsentState:
             team_row = self._require_team(session, team)
-            self._require_admin(session, actor, team_row)  # from TeamsMixin
+            self._require_admin(session, actor, team_row)
             if team_row.consent_rule != rule:
                 team_row.consent_rule = rule
                 team_row.consent_round += 1

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.journal import access
-from bot.journal.base import JournalBase
+from bot.journal.consent import ConsentMixin
 from bot.journal.crypto import Cipher
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied
@@ -47,7 +47,7 @@ def themes_by_week(entries: Iterable[EntryView]) -> dict[str, dict[str, int]]:
     return {week: dict(counts) for week, counts in sorted(weeks.items())}
 
 
-class EnablersMixin(JournalBase):
+class EnablersMixin(ConsentMixin):
     _cipher: Cipher
 
     def add_enabler(
@@ -58,7 +58,7 @@ class EnablersMixin(JournalBase):
 
         def work(session: Session) -> bool:
             team_row = self._require_team(session, team)
-            self._require_admin(session, added_by, team_row)  # from TeamsMixin
+            self._require_admin(session, added_by, team_row)
             member = self._ensure_member(session, user, workspace)
             return insert_ignoring_duplicates(
                 session,
@@ -126,9 +126,7 @@ class EnablersMixin(JournalBase):
                 .order_by(Team.slug)
             )
             return [
-                EnablerTeam(
-                    self._team_info(session, t), self._consent_state(session, t)
-                )  # ConsentMixin
+                EnablerTeam(self._team_info(session, t), self._consent_state(session, t))
                 for t in teams
             ]
 

@@ -66,8 +66,8 @@ class Journal(
     EntriesMixin,
     TeamsMixin,
     SchedulingMixin,
+    EnablersMixin,  # builds on ConsentMixin
     ConsentMixin,
-    EnablersMixin,
     DataRightsMixin,
     RetentionMixin,
     StatsMixin,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.journal.base import JournalBase
-from bot.journal.errors import AccessDenied, InvalidInput
+from bot.journal.errors import InvalidInput
 from bot.journal.models import Member, Team, TeamMembership, Workspace
 from bot.journal.views import WEEKDAYS, MemberInfo, Schedule, ScheduledMember, TeamInfo
 
@@ -326,11 +326,3 @@ class TeamsMixin(JournalBase):
                 .where(TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None))
             )
         )
-
-    def _require_admin(self, session: Session, actor: str | None, team: Team) -> None:
-        if actor is None:
-            return  # the operator, through the CLI
-        member = self._member(session, actor)
-        row = self._membership(session, team, member) if member else None
-        if row is None or row.left_at is not None or not row.is_admin:
-            raise AccessDenied("Only a team admin can change this team's settings.")
