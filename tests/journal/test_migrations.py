@@ -6,11 +6,12 @@ import subprocess
 import sys
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from bot.journal.db import make_engine
-from bot.journal.migrate import current_revision, head_revision, upgrade_to_head
+from bot.journal.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from bot.journal.models import Base
 
 TABLES = {
@@ -44,6 +45,12 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(db_url):
     assert diff == []
     # Running it again (a second replica starting) is a no-op.
     assert upgrade_to_head(engine) == (head_revision(), head_revision())
+    # And the migrations undo cleanly, so a bad release can be rolled back.
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert not TABLES & set(sa.inspect(engine).get_table_names())
     engine.dispose()
 
 
