@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,12 +39,17 @@ def new_key() -> str:
 
 
 def write_key_file(path: Path, keys: list[str]) -> None:
-    """Write keys (newest first) readable by the owner only."""
+    """Replace the key file with `keys` (newest first), readable by the owner only.
+
+    Written beside it and renamed into place, so a crash never leaves half a key list.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write("\n".join(keys) + "\n")
-    os.chmod(path, 0o600)  # also tightens a file that existed with looser permissions
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -63,6 +69,26 @@ class KeySource:
         )
 
 
+def _create_key_file(path: Path) -> KeySource:
+    """Create the development key file, unless another process just did (then use theirs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_key()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the other process may still be writing it
+            keys = parse_keys(path.read_text())
+            if keys:
+                return KeySource(keys, "file", path)
+            time.sleep(0.02)
+        raise ConfigurationError(f"The key file {path} is empty. Restore it from backup.") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    source = KeySource([key], "file", path, generated=True)
+    log.warning(source.notice)
+    return source
+
+
 def load_keys(settings: Settings) -> KeySource:
     if settings.encryption_keys is not None and settings.encryption_keys.get_secret_value():
         return KeySource(parse_keys(settings.encryption_keys.get_secret_value()), "settings")
@@ -70,11 +96,11 @@ def load_keys(settings: Settings) -> KeySource:
         raise ConfigurationError(NO_KEY_IN_PRODUCTION)
     path = settings.key_file
     if path.exists():
-        return KeySource(parse_keys(path.read_text()), "file", path)
-    source = KeySource([new_key()], "file", path, generated=True)
-    write_key_file(path, source.keys)
-    log.warning(source.notice)
-    return source
+        keys = parse_keys(path.read_text())
+        if not keys:
+            raise ConfigurationError(f"The key file {path} is empty. Restore it from backup.")
+        return KeySource(keys, "file", path)
+    return _create_key_file(path)
 
 
 class Cipher:

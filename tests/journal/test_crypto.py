@@ -125,3 +125,24 @@ def test_zero_downtime_rotation_re_encrypts_under_the_key_already_put_first(db_s
     only_new = Journal(make_settings_like(db_settings, encryption_keys=new))
     assert only_new.list_entries("alice")[0].text == SECRET
     only_new.close()
+
+
+def test_processes_starting_together_share_one_generated_key(settings):
+    """`ripple chat` and `ripple serve` started at once must not each invent a key."""
+    import threading
+
+    from bot.journal.crypto import load_keys
+
+    barrier, found = threading.Barrier(4), []
+
+    def start() -> None:
+        barrier.wait()
+        found.append(tuple(load_keys(settings).keys))
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert len(found) == 4 and len(set(found)) == 1
+    assert settings.key_file.read_text().split() == list(found[0])
