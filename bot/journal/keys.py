@@ -50,7 +50,8 @@ class KeysMixin(JournalBase):
         def work(session: Session) -> int:
             count = 0
             for model, columns in _TOKEN_COLUMNS:
-                for row in session.scalars(sa.select(model)):
+                # FOR UPDATE: an edit landing mid-rotation waits instead of being overwritten.
+                for row in session.scalars(sa.select(model).with_for_update()):
                     for column in columns:
                         token = getattr(row, column)
                         if token is not None:
