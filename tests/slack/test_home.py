@@ -37,6 +37,8 @@ def view_text(call) -> str:
 
 def test_home_shows_own_entries_teams_and_teammates_shared_entries(bot, team):
     write(bot, "Alice's private thought about trust")
+    who = Who(user=ALICE, team=TEAM_CHANNEL, workspace=WORKSPACE_ID)
+    bot.journal.save_entry(who, "Reflection", commitment="Call both finance leads by Friday")
     write(bot, "Bob's shared note on the pooled budget", user=BOB, shared=True)
     write(bot, "Bob's private worry", user=BOB)
     published = open_home(bot)
@@ -44,6 +46,7 @@ def test_home_shows_own_entries_teams_and_teammates_shared_entries(bot, team):
     assert "Alice's private thought about trust" in text
     assert "Bob's shared note on the pooled budget" in text
     assert "Bob's private worry" not in text
+    assert "Your last commitment" in text and "Call both finance leads by Friday" in text
     assert f"<#{TEAM_CHANNEL}>" in text
     assert {"entry_share", "entry_edit", "entry_delete"} <= set(buttons(published))
 
