@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from bot.coaching.ports import Who
+from tests.slack import payloads
 from tests.slack.conftest import ALICE, BOB, OTHER_CHANNEL, TEAM_CHANNEL, buttons, message_text
 from tests.slack.fake_slack import WORKSPACE_ID
 from tests.slack.privacy_support import (  # noqa: F401 - pbot, pteam are fixtures
@@ -108,3 +109,27 @@ def test_cancelling_erase_keeps_everything(pbot, pteam):
     assert replaced.args["text"] == "Nothing was erased."
     assert [e.text for e in pbot.journal.list_entries(ALICE)] == ["Keep me"]
     assert dms_to(pbot, ALICE) == []
+
+
+def test_erasing_in_the_middle_of_a_real_reflection(bot, team):
+    """The real coach (model, evidence, journal): a reflection started by DM is erased
+    mid-way, and the next DM starts afresh instead of resuming what was erased."""
+    dm = "D" + ALICE[1:]
+    first = "Our board keeps arguing about who pays for the pooled budget."
+    bot.sender.event(payloads.dm_message(ALICE, first, channel=dm))
+    bot.fake.wait_for("chat.postMessage", channel=dm)
+    who = Who(user=ALICE, team=TEAM_CHANNEL, workspace=WORKSPACE_ID)
+    assert bot.services.coach.in_reflection(who)
+
+    command(bot, "erase", channel=dm)
+    [ask] = bot.fake.wait_for("chat.postEphemeral")
+    click(bot, ALICE, "privacy_erase_confirm", buttons(ask)["privacy_erase_confirm"]["value"])
+    told = bot.fake.wait_for("chat.postMessage", 2, channel=dm)[-1]
+    assert "Erased for you" in message_text(told)
+    assert bot.journal.load_conversation(who) is None
+    assert not bot.services.coach.in_reflection(who)
+    assert first not in bot.journal.export_user(ALICE).json
+
+    bot.sender.event(payloads.dm_message(ALICE, "Hello again", channel=dm))
+    bot.fake.wait_for("chat.postMessage", 3, channel=dm)
+    assert first not in bot.journal.export_user(ALICE).json  # nothing erased came back
