@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -21,6 +22,8 @@ from bot.config import Settings
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+
+DEDUP_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
 
 
 class SlackNotConfigured(RuntimeError):
@@ -79,31 +82,42 @@ def build_app(
     return app
 
 
-def _deduplicate_events(services: Services):
+def _deduplicate_events(services: Services, budget_seconds: float = DEDUP_BUDGET_SECONDS):
     """Answer 200 and do nothing for an event we have seen before.
 
     Slack retries an event (X-Slack-Retry-Num) when the first answer was slow or lost, and two
     replicas may both receive one. The journal's processed-events table, with event_id as its
     primary key, decides which delivery wins, across restarts and replicas alike.
+
+    The check runs on the ack path, so it gets a time budget: a database that hangs must not
+    make us miss Slack's 3-second deadline (which would only bring more retries).
     """
+    checker = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-dedup")
 
     def middleware(body: dict, next) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
-            from bot.journal.errors import JournalUnavailable
-
-            try:
-                first = services.journal.mark_event_processed(str(event_id))
-            except JournalUnavailable:
-                # Better a rare duplicate than a silently dropped message.
-                log.warning("event dedup skipped: journal unavailable")
-                first = True
+            first = _first_delivery(checker, services, str(event_id), budget_seconds)
             if not first:
                 log.info("duplicate event ignored", extra={"event_id": event_id})
                 return BoltResponse(status=200, body="")
         return next()
 
     return middleware
+
+
+def _first_delivery(
+    checker: ThreadPoolExecutor, services: Services, event_id: str, budget: float
+) -> bool:
+    from bot.journal.errors import JournalError
+
+    future = checker.submit(lambda: services.journal.mark_event_processed(event_id))
+    try:
+        return bool(future.result(timeout=budget))
+    except (JournalError, FutureTimeout) as err:
+        # Better a rare duplicate than a silently dropped message.
+        log.warning("event dedup skipped", extra={"error": err})
+        return True
 
 
 def new_executor(settings: Settings) -> ThreadPoolExecutor:

@@ -76,3 +76,41 @@ def test_helped_in_a_channel_without_the_bot_comes_by_dm_with_advice(bot, team):
     texts = [message_text(p) for p in posts]
     assert any("/invite @Ripple" in t for t in texts)
     assert any("Source:" in t for t in texts)
+
+
+def test_a_hanging_database_does_not_delay_the_ack(slack_data_dir, fake_slack, embedder):
+    """A database that accepts connections but never answers (a network partition, a
+    stuck proxy): the ack still goes back well inside Slack's 3 seconds."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def hold_forever() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])  # accept, then say nothing
+            except OSError:
+                return
+
+    threading.Thread(target=hold_forever, daemon=True).start()
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{listener.getsockname()[1]}/ripple"
+    gen = _running_bot(slack_data_dir, url, fake_slack, embedder, ping=False)
+    down = next(gen)
+    try:
+        envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "what helped with pooled budgets?")
+        started = time.perf_counter()
+        sent = down.sender.event(envelope)
+        assert sent.status == 200
+        assert time.perf_counter() - started < 2.5
+        [reply] = fake_slack.wait_for("chat.postMessage", timeout=60)
+        assert "briefly unavailable" in message_text(reply)
+    finally:
+        gen.close()
+        listener.close()
+        for conn in held:
+            conn.close()
