@@ -23,8 +23,8 @@ OUTSIDER = "U0EVE00005"
 
 
 @pytest.fixture
-def pbot(fake_slack, tmp_path) -> Iterator[RunningBot]:
-    db_url = f"sqlite:///{tmp_path / 'journal.db'}"
+def pbot(fake_slack, tmp_path, db_url) -> Iterator[RunningBot]:
+    """On SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (as in CI)."""
     yield from _running_bot(tmp_path / "data", db_url, fake_slack, None)
 
 

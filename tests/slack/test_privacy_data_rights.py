@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.coaching.ports import Who
 from tests.slack import payloads
 from tests.slack.conftest import ALICE, BOB, OTHER_CHANNEL, TEAM_CHANNEL, buttons, message_text
@@ -20,6 +22,13 @@ from tests.slack.privacy_support import (  # noqa: F401 - pbot, pteam are fixtur
     pteam,
     write,
 )
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """SQLite only here (export and erase run on PostgreSQL in the journal's own tests); the
+    consent tests, where concurrent clicks meet the database, run on both."""
+    return f"sqlite:///{tmp_path / 'journal.db'}"
 
 
 def test_export_dms_every_entry_and_commitment_as_markdown_and_json(pbot, pteam):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.slack import payloads
 from tests.slack.conftest import (
     ALICE,
@@ -32,6 +34,14 @@ from tests.slack.privacy_support import (  # noqa: F401 - pbot, pteam are fixtur
     view_text,
     write,
 )
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    """SQLite only here: the enabler's reads are the journal's own query, which the journal's
+    tests run on PostgreSQL; the consent tests, where concurrent clicks meet the database,
+    run on both."""
+    return f"sqlite:///{tmp_path / 'journal.db'}"
 
 
 def home_buttons(view: dict) -> dict[str, dict]:
