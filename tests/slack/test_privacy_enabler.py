@@ -205,3 +205,40 @@ def test_the_team_sees_every_look_and_refusal_with_audit(pbot, pteam):
     notes = pbot.fake.wait_for("chat.postEphemeral", 2)
     assert "Only the team and its enabler" in message_text(notes[-1])
     assert dms_to(pbot, BOB) == []
+
+
+def test_themes_over_the_weeks_are_counted_per_theme_per_week(pbot, pteam):
+    pbot.journal.add_enabler(ENABLER, TEAM_CHANNEL)
+    write(pbot, BOB, "Week one: a row", shared=True, themes=["conflict"])  # 2026-W14
+    write(pbot, CAROL, "Week one: another row", shared=True, themes=["conflict"])
+    pbot.clock.advance(days=7)  # 2026-W15
+    write(pbot, BOB, "Week two: our purpose", shared=True, themes=["shared_purpose"])
+    write(pbot, BOB, "Week two: private", themes=["authorising_environment"])  # not shared
+    pbot.journal.grant_consent(ALICE, TEAM_CHANNEL)
+    chart = next(
+        b["text"]["text"]
+        for b in open_home(pbot, ENABLER)["blocks"]
+        if "Themes over the weeks" in b.get("text", {}).get("text", "")
+    )
+    week14, week15 = chart.split("2026-W14")[1].split("2026-W15")
+    assert "conflict                 ████████████ 2" in week14
+    assert "shared purpose           · 0" in week14
+    assert "shared purpose           ████████████ 1" not in week14
+    assert "shared purpose           ██████ 1" in week15  # scaled against the top count, 2
+    assert "authorising environment  · 0" in week15  # the private entry is not counted
+
+
+def test_an_admin_removes_the_enabler_and_the_team_is_told(pbot, pteam):
+    pbot.journal.add_enabler(ENABLER, TEAM_CHANNEL)
+    command(pbot, f"enabler remove <@{ENABLER}>")
+    [told] = pbot.fake.wait_for("chat.postMessage", channel=TEAM_CHANNEL)
+    assert f"removed <@{ENABLER}>" in message_text(told)
+    assert not pbot.journal.is_enabler(ENABLER, TEAM_CHANNEL)
+    assert "Teams you support" not in view_text(open_home(pbot, ENABLER))
+
+
+def test_an_unknown_consent_option_explains_the_choices(pbot, pteam):
+    command(pbot, "consent everyone")
+    [note] = pbot.fake.wait_for("chat.postEphemeral")
+    assert "/ripple consent majority" in message_text(note)
+    assert pbot.fake.calls_to("chat.postMessage") == []
