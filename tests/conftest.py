@@ -2,6 +2,8 @@
 
 - `settings`: a `Settings` whose data directory is a fresh temporary folder.
 - `embedder`: the real bundled sentence-transformers model, loaded once per session.
+- `ingested_data_dir` / `evidence_library`: the whole evidence library, ingested once per
+  session and shared by every room that only reads it.
 - `db_url`: parametrised over SQLite and, when TEST_DATABASE_URL is set, PostgreSQL. Each
   PostgreSQL test gets its own freshly created database, so parallel runs never collide.
 """
@@ -45,6 +47,26 @@ def embedder():
     emb = SentenceEmbedder()
     emb.embed_query("warm up")
     return emb
+
+
+@pytest.fixture(scope="session")
+def ingested_data_dir(tmp_path_factory, embedder) -> Path:
+    """A data directory whose evidence index holds the whole of knowledge/, built once per
+    session (ingest is the slowest step in the suite). Read-only: tests that add, change or
+    remove documents build their own library."""
+    from bot.evidence.library import EvidenceLibrary
+
+    data_dir = tmp_path_factory.mktemp("ingested-evidence")
+    EvidenceLibrary(make_settings(data_dir), embedder).ensure_ingested()
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def evidence_library(ingested_data_dir, embedder):
+    """The real evidence library over `ingested_data_dir` (real model, real Chroma)."""
+    from bot.evidence.library import EvidenceLibrary
+
+    return EvidenceLibrary(make_settings(ingested_data_dir), embedder)
 
 
 def _postgres_database(admin_url: str):

@@ -10,7 +10,6 @@ import pytest
 
 from bot.evaluation.retrieval_eval import run_retrieval_eval
 from bot.evaluation.theme_eval import run_theme_eval
-from tests.conftest import make_settings
 
 HYBRID_RECALL_AT_5_FLOOR = 0.80
 HYBRID_MRR_AT_10_FLOOR = 0.66
@@ -20,14 +19,9 @@ THEMES_HOLDOUT_MACRO_F1_FLOOR = 0.64  # on themes_holdout.jsonl, which nobody tu
 
 
 @pytest.fixture(scope="module")
-def retrieval_report(tmp_path_factory, embedder, retrieval_cases):
-    from bot.evidence.library import EvidenceLibrary
-
-    settings = make_settings(tmp_path_factory.mktemp("eval-data"))
-    library = EvidenceLibrary(settings, embedder)
-    library.ensure_ingested()
+def retrieval_report(evidence_library, retrieval_cases):
     # Hybrid only: it is what users get, and the floors are on it. `ripple eval` runs all three.
-    return run_retrieval_eval(library, retrieval_cases, methods=("hybrid",))
+    return run_retrieval_eval(evidence_library, retrieval_cases, methods=("hybrid",))
 
 
 def test_hybrid_retrieval_finds_the_gold_passage_for_most_questions(retrieval_report):
