@@ -144,3 +144,29 @@ def test_enabler_sees_the_teams_they_support_with_consent_state_and_themes(team,
     weeks = themes_by_week(team.entries_for_enabler("erin", PLY))
     assert weeks == {"2026-W10": {"conflict": 1}, "2026-W11": {"conflict": 1}}
     assert team.enabler_teams("bob") == []
+
+
+def test_simultaneous_clicks_on_two_replicas_decide_exactly_once(team, db_settings, clock):
+    import threading
+
+    team.set_consent_rule("alice", PLY, "majority")
+    other = Journal(db_settings, clock=clock)
+    barrier, results = threading.Barrier(2), []
+
+    def click(journal: Journal, user: str) -> None:
+        barrier.wait()
+        results.append(journal.agree_consent(user, PLY))
+
+    # Two members whose votes together make the majority click at the same instant.
+    threads = [
+        threading.Thread(target=click, args=(team, "bob")),
+        threading.Thread(target=click, args=(other, "carol")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    other.close()
+    assert len(results) == 2
+    assert team.consent_state(PLY).granted  # neither vote was lost to the race
+    assert [a for a, _, _ in team.consent_history(PLY)] == ["granted"]  # and granted once
