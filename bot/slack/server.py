@@ -98,7 +98,17 @@ def _handler_for(server: RippleServer) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace")
             headers = {k.lower(): [v] for k, v in self.headers.items()}
-            response = server.app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            try:
+                request = BoltRequest(body=body, query=query, headers=headers)
+            except ValueError:  # Bolt parses before verifying: a body that isn't Slack's
+                self._send(400, {"error": "malformed body"})
+                return
+            try:
+                response = server.app.dispatch(request)
+            except Exception as err:  # Bolt answers errors itself; this is the last resort
+                log.error("dispatch failed", extra={"error": err})
+                self._send(500, {"error": "internal error"})
+                return
             self._send_raw(response.status, response.headers, response.body or "")
 
         def _send(self, status: int, data: dict) -> None:
