@@ -61,4 +61,8 @@ class SentenceEmbedder(Embeddings):
         return [cache[t] for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        # Questions are one-offs: encode directly, never through the passage cache.
+        vector = self.model.encode(
+            [text], batch_size=1, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vector[0].tolist()

@@ -100,18 +100,17 @@ class EvidenceLibrary:
             raise EvidenceUnavailable(str(exc)) from exc
 
         vector = self.embedder.embed_query(text)
-        if not self.judge(text, vector).on_topic:
-            return []
         dense = self.store.search(
             vector, max(DENSE_CANDIDATES, 10 * k), docs=doc_filter, places=place_filter
         )
-        if not dense:
+        lexical = self._lexical_index().scores(text)
+        unfiltered_best = None if doc_filter or place_filter else (dense[:1], lexical)
+        if not dense or not self._judge(text, vector, unfiltered_best).on_topic:
             return []
         similarity = {hit.id: hit.similarity for hit in dense}
         unknown_similarity = dense[-1].similarity  # everything else is at most this close
 
         allowed = self._allowed_ids(doc_filter, place_filter)
-        lexical = self._lexical_index().scores(text)
         lexical_ranked = sorted(
             (i for i in lexical if i in allowed), key=lambda i: lexical[i], reverse=True
         )
@@ -134,28 +133,41 @@ class EvidenceLibrary:
                 break
         return passages
 
-    def judge(self, query: str, vector: list[float] | None = None) -> Verdict:
+    def judge(self, query: str) -> Verdict:
         """Whether the library is about this question at all (the relevance floor)."""
+        text = prepare_query(query, self.settings.max_query_chars)
+        return self._judge(text, self.embedder.embed_query(text), None)
+
+    def _judge(
+        self,
+        text: str,
+        vector: list[float],
+        unfiltered: tuple[list[DenseHit], dict[str, float]] | None,
+    ) -> Verdict:
+        """`unfiltered`: the unfiltered dense head and BM25 scores of `text`, when at hand."""
         matcher = self.sources.place_matcher()
-        topic = topic_words(query, matcher)
+        topic = topic_words(text, matcher)
         if not has_topic(topic):
             # Only place names ("Barnet"): on topic if the library discusses the place.
-            named = set(matcher.find(query))
+            named = set(matcher.find(text))
             known = any(
-                named & set(c.meta.get("places", "").split("|")) for c in self._chunks_list()
+                named & set(c.meta.get("places", "").split("|")) for c in self._chunk_list()
             )
             return Verdict(on_topic=known, similarity=0.0, lexical=0.0)
-        if topic != query or vector is None:
-            vector = self.embedder.embed_query(topic)
-        best = self.store.search(vector, 1)
-        lexical = self._lexical_index().scores(topic)
+        if topic == text and unfiltered is not None:
+            best, lexical = unfiltered
+        else:
+            if topic != text:
+                vector = self.embedder.embed_query(topic)
+            best = self.store.search(vector, 1)
+            lexical = self._lexical_index().scores(topic)
         return Verdict.judge(
             best[0].similarity if best else 0.0, max(lexical.values(), default=0.0)
         )
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _chunks(self) -> list[StoredChunk]:
+    def _chunk_list(self) -> list[StoredChunk]:
         return list(self._all_chunks().values())
 
     def _passage(self, chunk_id: str, score: float, similarity: float, bm25: float) -> Passage:
