@@ -66,7 +66,8 @@ def text_sections(text: str) -> list[SectionBlock]:
 def quote(text: str) -> str:
     """A word-for-word quote as a mrkdwn block quote (every line prefixed)."""
     body = mrkdwn_escape(" ".join(text.split()))
-    return "> " + body
+    # The sources mark emphasis in Markdown (**bold**); Slack's mrkdwn bold is *bold*.
+    return "> " + body.replace("**", "*")
 
 
 def source_line(passage: Passage) -> str:

@@ -92,6 +92,9 @@ def test_button_values_stay_under_slacks_limit():
 def test_mrkdwn_control_characters_are_escaped_in_quotes():
     quoted = bk.quote("Budgets <b> & <@U123> > plans")
     assert "<@U123>" not in quoted and "&lt;@U123&gt;" in quoted
+    # The sources' Markdown emphasis becomes Slack's, with the same words.
+    emphasised = bk.quote("this **prevented genuine pooling** of")
+    assert emphasised == "> this *prevented genuine pooling* of"
 
 
 def _entry(i: int, text: str) -> EntryView:
