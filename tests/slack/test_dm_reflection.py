@@ -104,6 +104,7 @@ def test_a_very_long_dm_is_answered_without_error(bot, team):
 def test_membership_changes_are_followed(bot, team):
     from tests.slack.conftest import CAROL
 
+    bot.sender.event(payloads.member_joined("U0RIPPLEBOT", TEAM_CHANNEL))  # Ripple invited
     new_user = "U0DAVE0004"
     bot.fake.add_user(new_user, "dave", "Europe/Paris")
     bot.sender.event(payloads.member_joined(new_user, TEAM_CHANNEL))
@@ -117,3 +118,4 @@ def test_membership_changes_are_followed(bot, team):
     while time.monotonic() < deadline and bot.journal.is_team_member(CAROL, TEAM_CHANNEL):
         time.sleep(0.05)
     assert not bot.journal.is_team_member(CAROL, TEAM_CHANNEL)
+    assert not bot.journal.is_team_member("U0RIPPLEBOT", TEAM_CHANNEL)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.journal.errors import JournalError
+from bot.logging_setup import Safe
 from bot.services import Services
 from bot.slack import home, teams
 from bot.slack.listeners.common import clip, kindly, workspace_of
@@ -63,22 +67,38 @@ def register(app: App, services: Services) -> None:
             return
         home.publish(client, services, event["user"], workspace_of(body))
 
-    def member_joined(body: dict, event: dict, client: WebClient) -> None:
-        if find_team(services, event["channel"]) is None:
-            return
-        services.journal.add_member(event["channel"], event["user"], workspace=workspace_of(body))
-        teams.refresh_timezone(client, services, event["user"])
+    def member_joined(body: dict, event: dict, client: WebClient, context: BoltContext) -> None:
+        if event.get("user") == context.bot_user_id:
+            return  # Ripple itself was invited: not a member of the team
+        with _membership_change("member_joined_channel"):
+            if find_team(services, event["channel"]) is None:
+                return
+            services.journal.add_member(
+                event["channel"], event["user"], workspace=workspace_of(body)
+            )
+            teams.refresh_timezone(client, services, event["user"])
 
     def member_left(event: dict) -> None:
-        if find_team(services, event["channel"]) is None:
-            return
-        services.journal.remove_member(event["channel"], event["user"])
+        with _membership_change("member_left_channel"):
+            if find_team(services, event["channel"]) is None:
+                return
+            services.journal.remove_member(event["channel"], event["user"])
 
     app.event("app_mention")(ack=_ack, lazy=[answer_mention])
     app.event("message")(ack=_ack, lazy=[answer_message])
     app.event("app_home_opened")(ack=_ack, lazy=[open_home])
     app.event("member_joined_channel")(ack=_ack, lazy=[member_joined])
     app.event("member_left_channel")(ack=_ack, lazy=[member_left])
+
+
+@contextmanager
+def _membership_change(what: str) -> Iterator[None]:
+    """Nobody is waiting on these, so a journal outage is logged, not told to anyone; the
+    next `/ripple team create` in the channel re-reads its members."""
+    try:
+        yield
+    except JournalError as error:
+        log.warning("%s not recorded: %s", Safe(what), error)
 
 
 def _is_person_in_dm(event: dict) -> bool:
