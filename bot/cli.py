@@ -16,6 +16,18 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _logging() -> None:
+    """Every command logs through the privacy filter: JSON in production, text otherwise."""
+    from contextlib import suppress
+
+    from bot.config import Settings
+    from bot.logging_setup import configure_logging
+
+    with suppress(ValueError):  # an invalid setting: the command itself reports it, kindly
+        configure_logging(Settings())
+
+
 def _register() -> None:
     # Imports are local so `ripple --help` stays fast and one broken command can't hide the rest.
     from bot.commands import ask, ingest

@@ -191,9 +191,25 @@ class TextFormatter(logging.Formatter):
         return f"{fields['exc_type']}: {fields['exc_message']}\n  " + "\n  ".join(fields["stack"])
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is now, so test runners that swap it never see a
+    write to a closed stream."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> logging.Handler:
     """Install Ripple's one root handler; safe to call more than once (it replaces its own)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderr()
     handler.set_name("ripple")
     handler.addFilter(PrivacyFilter())
     handler.setFormatter(

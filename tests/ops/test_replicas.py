@@ -181,6 +181,8 @@ def test_a_scheduler_tick_run_by_both_replicas_prompts_each_member_once(stack):
     assert sum(sent) == len(members), [t.stdout for t in ticks]
     for user in members:
         assert len(stack.replies("D" + user.lstrip("U"))) == 1, f"{user} not prompted once"
+    logged = [json.loads(line) for t in ticks for line in t.stderr.splitlines() if line.strip()]
+    assert any(r["logger"] == "bot.slack.scheduler" for r in logged), "the CLI logs JSON too"
 
 
 def test_the_replicas_own_schedulers_prompt_each_due_member_once(stack):
