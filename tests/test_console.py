@@ -97,7 +97,7 @@ def test_the_journal_persists_and_next_week_recalls_the_commitment(chat_data, tm
          "team journal", "journal unshare 1", "journal share 99", "quit"],
         "--now", "2026-03-09T09:00",
     )  # fmt: skip
-    assert f"Last week you committed to: “{COMMITMENT}”." in out
+    assert f"Last week you committed to: “{COMMITMENT}”\n" in out
     assert "Thank you for looking back on that." in out
     assert "Entry 1 is now shared with" in out
     assert "#1  02 Mar 2026  shared" in out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.coaching.ports import EvidenceSearch, Who
 from bot.coaching.questions import QuestionBank
-from bot.coaching.quotes import trim_passage
+from bot.coaching.quotes import looks_like_prose, trim_passage
 from bot.coaching.reply import Action, PlaceGroup, Reply, ReplyKind
 from bot.coaching.text import clean_input
 from bot.evidence.passage import EvidenceUnavailable, Passage
@@ -44,7 +44,7 @@ def choose_passages(passages: list[Passage], query: str) -> list[Passage]:
         if any(_overlaps(passage, c) for c in chosen):
             continue
         trimmed = trim_passage(passage, min(MAX_PASSAGE_CHARS, QUOTE_BUDGET - used), query)
-        if len(trimmed.text) < MIN_PASSAGE_CHARS:
+        if len(trimmed.text) < MIN_PASSAGE_CHARS or not looks_like_prose(trimmed.text):
             continue
         chosen.append(trimmed)
         used += len(trimmed.text)

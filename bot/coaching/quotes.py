@@ -146,3 +146,18 @@ def quotes_are_verbatim(text: str, passages: list[Passage]) -> bool:
         if not any(needle in source for source in sources):
             return False
     return True
+
+
+_BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\d+[.)])\s")
+
+
+def looks_like_prose(text: str) -> bool:
+    """True for quotable sentences; False for list fragments, headings and tables of names."""
+    words = text.split()
+    if len(words) < 12:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    bullets = sum(1 for line in lines if _BULLET.match(line))
+    if _BULLET.match(text) or bullets > len(lines) / 2:
+        return False
+    return any(mark in text for mark in ".!?") or len(text) >= 150

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
 from bot.coaching.questions import QuestionBank
-from bot.coaching.quotes import trim_passage
+from bot.coaching.quotes import looks_like_prose, trim_passage
 from bot.coaching.reply import Action, Reply, ReplyKind
 from bot.coaching.text import (
     clean_input,
@@ -154,8 +154,9 @@ class Reflection:
                 question=REDIRECT_QUESTION,
                 meta={"state": state["stage"], "themes": [], "redirect": True},
             )
+        fresh = [t for t in found if t not in state["themes"]]
         self._record_turn(state, text, found)
-        return self._next_question(who, state, note + self._acknowledge(found))
+        return self._next_question(who, state, note + self._acknowledge(fresh))
 
     def _next_question(self, who: Who, state: dict, lead: str) -> Reply:
         words = sum(len(t.split()) for t in state["turns"])
@@ -267,7 +268,7 @@ class Reflection:
             for c in found
             if f"{c.doc}:{c.start}" not in state["shown"]
         ]
-        candidates = [c for c in candidates if len(c.text) >= 60]
+        candidates = [c for c in candidates if len(c.text) >= 60 and looks_like_prose(c.text)]
         if not candidates:
             return None
         # Retrieval finds passages near the words; re-rank by how squarely each one speaks
@@ -299,7 +300,7 @@ class Reflection:
 
     @staticmethod
     def _recall(checkin: dict) -> str:
-        return f"Last week you committed to: “{checkin['text']}”."
+        return f"Last week you committed to: “{checkin['text']}”{_stop(checkin['text'])}"
 
     def _new_state(self) -> dict:
         return {

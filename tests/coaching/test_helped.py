@@ -98,3 +98,14 @@ def test_an_unavailable_library_gets_a_calm_reply(coach, who, knowledge_evidence
 def test_an_empty_question_asks_what_they_would_like_to_know(coach, who):
     reply = coach.helped(who, "   ")
     assert reply.kind is ReplyKind.INFO and "helped" in reply.text
+
+
+def test_list_fragments_are_not_offered_as_evidence():
+    fragment = "- Bristol – integrated approach to health and wellbeing - Dudley"
+    bullet = Passage("d.txt", "T", "S", ("Bristol",), 0, len(fragment), fragment)
+    prose_text = (
+        "A key difficulty that slowed the progress of the work can be traced back to an aspect "
+        "of the authorising environment, the rules on sharing information."
+    )
+    prose = Passage("d.txt", "T", "S", ("Barnet",), 100, 100 + len(prose_text), prose_text)
+    assert choose_passages([bullet, prose], "data sharing") == [prose]

@@ -1,0 +1,105 @@
+"""Latency of one coaching turn (warm, no LLM) over scripted turns, with real parts.
+
+    python bench/coaching_latency.py [--turns 200]
+
+Real model, embedded Chroma and SQLite in a temporary folder. The evidence index is built
+and the model loaded before timing starts ("warm"). A turn is one `Coach.reflect` call:
+theme detection, evidence search and re-ranking, question choice, state saved to SQLite,
+and on the last turn the journal entry. Each simulated leader reflects weekly (the clock
+moves a week), so check-ins on last week's commitment are part of the mix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.coaching.ports import FixedClock, Who  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.services import Services  # noqa: E402
+
+SCRIPTS = [
+    [
+        "The hospital keeps agreeing in the board meeting and then nothing happens.",
+        "I think the trust and the council want different things and nobody says so.",
+        "Mostly it's about money and who carries the risk.",
+        "Ask the finance director for a one-to-one before the next board.",
+    ],
+    [
+        "Information governance says we can't share data between the police and health.",
+        "Everyone agrees in principle but the protocols never get signed.",
+        "I could ask the Caldicott guardian what would make it safe.",
+        "Book an hour with the IG leads from both sides.",
+    ],
+    [
+        "Nobody can tell me what the partnership is actually for any more.",
+        "We started with one goal and each partner has drifted to their own priorities.",
+        "The residents' stories used to keep us honest.",
+        "Open the next meeting with one resident's story.",
+    ],
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(
+            _env_file=None,
+            data_dir=Path(folder),
+            knowledge_dir=REPO / "knowledge",
+            prompts_dir=REPO / "prompts",
+            llm=None,
+        )
+        clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+        services = Services(settings, clock=clock)
+        services.evidence.ensure_ingested()
+        coach = services.coach
+        warm = Who("warm-up", "bench")
+        coach.reflect(warm, SCRIPTS[0][0])  # loads everything once
+
+        timings: list[float] = []
+        week = 0
+        while len(timings) < args.turns:
+            for number, script in enumerate(SCRIPTS):
+                who = Who(f"leader-{number}", "bench-team")
+                coach.start_reflection(who)
+                for line in script:
+                    while True:
+                        started = time.perf_counter()
+                        reply = coach.reflect(who, line)
+                        timings.append(time.perf_counter() - started)
+                        # A check-in or a redirect asks again; answer it and go on.
+                        if reply.done or reply.meta.get("state") != "checkin":
+                            break
+                    if reply.done:
+                        break
+                if coach.in_reflection(who):  # commitment not yet asked: finish politely
+                    coach.reflect(who, "stop")
+            week += 1
+            clock.advance(days=7)
+        timings = timings[: args.turns]
+        ms = [t * 1000 for t in timings]
+        print(f"turns={len(ms)} weeks={week}")
+        print(
+            f"median={statistics.median(ms):.0f} ms  p95={percentile(ms, 0.95):.0f} ms  "
+            f"max={max(ms):.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
