@@ -54,6 +54,14 @@ def test_weekly_prompt_to_saved_entry(bot, team):
     assert "pooled budget" in entry.text
     assert not bot.services.coach.in_reflection(bot_who(bot))
 
+    # The saved reply offers to share the entry with the team, privately confirmed.
+    share = buttons(saved)["share_entry"]
+    posted = len(bot.fake.wait_for("chat.postMessage", channel=dm))
+    bot.sender.interaction(payloads.block_action(ALICE, "share_entry", share["value"], channel=dm))
+    confirm = bot.fake.wait_for("chat.postMessage", posted + 1, channel=dm)[-1]
+    assert "now shared" in message_text(confirm)
+    assert [e.id for e in bot.journal.team_entries(BOB, TEAM_CHANNEL)] == [entry.id]
+
 
 def bot_who(bot):
     from bot.coaching.ports import Who
@@ -119,3 +127,17 @@ def test_membership_changes_are_followed(bot, team):
         time.sleep(0.05)
     assert not bot.journal.is_team_member(CAROL, TEAM_CHANNEL)
     assert not bot.journal.is_team_member("U0RIPPLEBOT", TEAM_CHANNEL)
+
+
+def test_not_now_ends_the_reflection_without_saving(bot, team):
+    form = payloads.slash(ALICE, TEAM_CHANNEL, "reflect", response_url=bot.fake.response_url())
+    bot.sender.command(form)
+    [question] = bot.fake.wait_for("chat.postMessage", channel="D0ALICE001")
+    assert bot.services.coach.in_reflection(bot_who(bot))
+    stop = buttons(question)["reflect_stop"]
+    click = payloads.block_action(ALICE, "reflect_stop", stop["value"], channel="D0ALICE001")
+    assert bot.sender.interaction(click).status == 200
+    ended = bot.fake.wait_for("chat.postMessage", 2, channel="D0ALICE001")[-1]
+    assert "Nothing from this conversation was saved" in message_text(ended)
+    assert not bot.services.coach.in_reflection(bot_who(bot))
+    assert bot.journal.list_entries(ALICE) == []
