@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Literal
 
@@ -103,6 +103,7 @@ class EvidenceLibrary:
         dense = self.store.search(
             vector, max(DENSE_CANDIDATES, 10 * k), docs=doc_filter, places=place_filter
         )
+        self._refresh_if_stale(hit.id for hit in dense)
         lexical = self._lexical_index().scores(text)
         unfiltered_best = None if doc_filter or place_filter else (dense[:1], lexical)
         if not dense or not self._judge(text, vector, unfiltered_best).on_topic:
@@ -166,6 +167,14 @@ class EvidenceLibrary:
         )
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _refresh_if_stale(self, ids: Iterable[str]) -> None:
+        """Another replica re-ingested into a shared Chroma server: rebuild our BM25 copy."""
+        with self._lock:
+            known = self._all_chunks()
+            if any(i not in known for i in ids):
+                self._chunks = None
+                self._lexical = None
 
     def _chunk_list(self) -> list[StoredChunk]:
         return list(self._all_chunks().values())

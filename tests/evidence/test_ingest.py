@@ -114,3 +114,17 @@ def test_ensure_ingested_indexes_only_on_first_run(tmp_path: Path, small_knowled
     first = EvidenceLibrary(settings, embedder).ensure_ingested()
     assert first is not None and first.added == [PIONEERS]
     assert EvidenceLibrary(settings, embedder).ensure_ingested() is None
+
+
+def test_a_second_replica_sees_a_reindex_made_by_the_first(
+    tmp_path: Path, small_knowledge: Path, embedder
+):
+    settings = make_settings(tmp_path / "data", knowledge_dir=small_knowledge)
+    writer, reader = EvidenceLibrary(settings, embedder), EvidenceLibrary(settings, embedder)
+    writer.ingest()
+    assert reader.search("coaching support for senior leaders")  # reader caches its BM25 copy
+    with (small_knowledge / PIONEERS).open("a", encoding="utf-8") as f:
+        f.write("\n\nIn Worcestershire, walking meetings helped partners listen to each other.\n")
+    assert writer.ingest().changed == [PIONEERS]
+    found = reader.search("walking meetings helped partners listen", k=3)
+    assert any("walking meetings" in p.text for p in found)
