@@ -150,6 +150,7 @@ def test_one_event_delivered_to_both_replicas_and_retried_is_answered_once(stack
 
     replies = _wait_for_replies(stack, 1, "C0TEAMPLY1", ts)
     assert len(replies) == 1, f"expected one threaded reply, got {len(replies)}"
+    assert "temporarily unavailable" in replies[0].args["text"], "the store is down: say so"
 
 
 def test_a_dm_retried_across_replicas_gets_one_reply(stack):
