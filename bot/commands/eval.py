@@ -46,7 +46,9 @@ def _settings(fresh: bool):
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(f"[red]{message}[/red]", highlight=False)
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[red]{escape(message)}[/red]", highlight=False)
     return typer.Exit(code=2)
 
 

@@ -24,7 +24,9 @@ def evaluate_retrieval(
         dataset or settings.evals_dir / RETRIEVAL_SET, settings.knowledge_dir
     )
     library = (services or Services(settings)).evidence
-    library.ensure_ingested()  # builds the index on first use; a no-op when it is there
+    # Bring the index in line with knowledge/ (a no-op when nothing changed), so the numbers
+    # describe the documents and chunker on disk, not a stale index.
+    library.ingest()
     return run_retrieval_eval(library, cases)
 
 
