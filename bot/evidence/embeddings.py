@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 
@@ -19,9 +20,14 @@ def _load(model_path: str):
     # Belt and braces: the hub must never be asked for anything at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    # No "Loading weights" progress bar on stderr: it would litter `ripple ask` output.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    # No "Loading weights" progress bar on stderr: it would litter `ripple ask` output.
+    transformers_logging.disable_progress_bar()
+
+    # "Loading SentenceTransformer model from ..." on every run is noise on `ripple ask`'s stderr.
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
 
     return SentenceTransformer(model_path, device="cpu")
 
