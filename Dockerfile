@@ -60,6 +60,6 @@ VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4)"]
 
-# `ripple serve` finishes in-flight work on SIGTERM; give it the default 10 s grace in compose.
+# `ripple serve` finishes in-flight replies on SIGTERM (compose allows 30 s before SIGKILL).
 STOPSIGNAL SIGTERM
 CMD ["ripple", "serve", "--host", "0.0.0.0", "--port", "3000"]

@@ -187,6 +187,11 @@ def test_the_bot_settings_built_from_compose_are_production_settings(services):
     assert settings.slack_signing_secret is not None
 
 
+def test_the_example_database_password_is_url_safe():
+    password = env_example_values()["POSTGRES_PASSWORD"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", password), "it is interpolated into a URL"
+
+
 def test_compose_refuses_to_start_without_a_database_password(services):
     env = env_example_values()
     env.pop("POSTGRES_PASSWORD")
