@@ -7,6 +7,7 @@ adapter it only translates: a line in, a call to the coach or the journal, a `Re
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Iterable
@@ -33,11 +34,15 @@ WELCOME = (
     "Ripple: a reflective coach for leading across organisations. Type `reflect` or just "
     "start talking about your week; `help` lists the commands."
 )
+SOMETHING_WRONG = (
+    "Something went wrong on my side. Your words are kept; type `retry` to send them again."
+)
 RETRY_HINT = "(Type `retry`, or press Enter, to send it again.)"
 _SHARE = re.compile(r"^journal\s+(share|unshare)\s+#?(\S+)$", re.IGNORECASE)
 _HELPED = re.compile(r"^/?helped\b[\s:,-]*(.*)$", re.IGNORECASE | re.DOTALL)
 _QUIT = {"quit", "exit", "bye", "/quit", ":q"}
 PREVIEW_CHARS = 90
+log = logging.getLogger(__name__)
 
 
 class Renderer:
@@ -131,7 +136,23 @@ class ChatSession:
 
     # --- one line -------------------------------------------------------------------------
     def handle(self, line: str) -> bool:
-        """Act on one line; False means leave."""
+        """Act on one line; False means leave. Never raises: a problem becomes a sentence."""
+        from bot.evidence.errors import EvidenceError
+        from bot.journal.errors import JournalError
+
+        try:
+            return self._handle(line)
+        except (JournalError, EvidenceError) as error:  # their messages are written for people
+            self.render.line(str(error), "red")
+        except Exception:
+            log.exception("ripple chat: unexpected error")
+            if line.strip():
+                self.pending = line.strip()
+            self.render.line(SOMETHING_WRONG, "red")
+        self.render.line()
+        return True
+
+    def _handle(self, line: str) -> bool:
         text = line.strip()
         lowered = " ".join(text.lower().split())
         if lowered in _QUIT:

@@ -181,3 +181,20 @@ def test_rich_rendering_for_a_person_at_a_terminal(tmp_path, embedder):
     session.handle("help")
     text = out.getvalue()
     assert "In Barnet" in text and "journal share N" in text
+
+
+def test_an_unexpected_failure_is_a_sentence_not_a_traceback(tmp_path, embedder):
+    from datetime import UTC, datetime
+
+    store = InMemoryStore(FixedClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    services = _fake_services(tmp_path, embedder, store)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    services.coach.reflect = broken
+    out = io.StringIO()
+    session = ChatSession(services, Who("leader-1", "t"), out=out)
+    assert session.handle(SITUATION) is True
+    assert "Your words are kept" in out.getvalue() and "boom" not in out.getvalue()
+    assert session.pending == SITUATION
