@@ -24,6 +24,7 @@ JOURNAL_CALLBACK = "journal_entry"
 SETTINGS_CALLBACK = "team_settings"
 ENTRY_TEXT = ("entry_text", "text")
 ENTRY_VISIBILITY = ("entry_visibility", "visibility")
+ENTRY_TEAM = ("entry_team", "team")
 WEEKDAY = ("schedule_weekday", "weekday")
 TIME = ("schedule_time", "time")
 ENABLED = ("schedule_enabled", "enabled")
@@ -40,8 +41,10 @@ def journal_entry(
     initial_text: str = "",
     shared: bool = False,
     can_share: bool = True,
+    teams: list[tuple[str, str]] | None = None,
 ) -> dict:
-    """Write (or, with `entry_id`, edit) an entry; private by default."""
+    """Write (or, with `entry_id`, edit) an entry; private by default. With several `teams`
+    ((slug, name) pairs), a new entry offers a choice of which team it belongs to."""
     private = Option(value="private", label="Private: only me")
     team_option = Option(value="shared", label="Shared with my team")
     options = [private, team_option] if can_share else [private]
@@ -57,6 +60,7 @@ def journal_entry(
                 placeholder="What happened, what you noticed, what you'll try next…",
             ),
         ),
+        *_team_choice(team, teams if entry_id is None else None),
         InputBlock(
             block_id=ENTRY_VISIBILITY[0],
             label="Who can see it",
@@ -85,6 +89,22 @@ def journal_entry(
         private_metadata=json.dumps({"team": team, "entry": entry_id}),
     )
     return view.to_dict()
+
+
+def _team_choice(team: str, teams: list[tuple[str, str]] | None) -> list[InputBlock]:
+    if not teams or len(teams) < 2:
+        return []
+    options = [Option(value=slug, label=name[:75]) for slug, name in teams[:100]]
+    initial = next((o for o in options if o.value == team), options[0])
+    return [
+        InputBlock(
+            block_id=ENTRY_TEAM[0],
+            label="Team",
+            element=StaticSelectElement(
+                action_id=ENTRY_TEAM[1], options=options, initial_option=initial
+            ),
+        )
+    ]
 
 
 def team_settings(*, team: str, team_name: str, schedule) -> dict:

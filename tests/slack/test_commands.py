@@ -194,3 +194,28 @@ def test_a_private_entry_never_reaches_a_channel(bot, team):
             assert secret not in message_text(call)
     bob_home = [c for c in bot.fake.calls_to("views.publish") if c.args["user_id"] == BOB]
     assert all(secret not in str(c.args["view"]) for c in bob_home)
+
+
+def test_someone_in_two_teams_chooses_the_entrys_team(bot, team):
+    from tests.slack.conftest import OTHER_CHANNEL
+
+    bot.journal.ensure_team(OTHER_CHANNEL, name="#barnet-pooling", workspace="T0RIPPLE01")
+    bot.journal.add_member(OTHER_CHANNEL, ALICE, workspace="T0RIPPLE01")
+    run(bot, "journal", channel="D0ALICE001")
+    [opened] = bot.fake.wait_for("views.open")
+    view = opened.args["view"]
+    [choice] = [b for b in view["blocks"] if b.get("block_id") == "entry_team"]
+    assert {o["value"] for o in choice["element"]["options"]} == {TEAM_CHANNEL, OTHER_CHANNEL}
+    values = {
+        "entry_text": {"text": {"type": "plain_text_input", "value": "For Barnet"}},
+        "entry_team": {
+            "team": {"type": "static_select", "selected_option": {"value": OTHER_CHANNEL}}
+        },
+        "entry_visibility": {
+            "visibility": {"type": "radio_buttons", "selected_option": {"value": "shared"}}
+        },
+    }
+    bot.sender.interaction(payloads.view_submission(ALICE, view, values))
+    [entry] = bot.journal.list_entries(ALICE)
+    assert entry.team == OTHER_CHANNEL and entry.shared
+    assert bot.journal.team_entries(BOB, TEAM_CHANNEL) == []

@@ -20,7 +20,7 @@ from bot.journal.errors import NotFound
 from bot.services import Services
 from bot.slack import home, modals
 from bot.slack.blocks import decode_value
-from bot.slack.listeners.common import kindly, user_of, workspace_of
+from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
 from bot.slack.post import Where, post, update
 from bot.slack.replies import team_label, who_can_see
 from bot.slack.who import is_personal, who_for_dm, who_in_claimed_team
@@ -98,12 +98,7 @@ def register(app: App, services: Services) -> None:
         who = click.who
         question = str(click.value.get("q") or click.value.get("v") or "")
         draft = f"I asked: {question}\n\nWhat I take from what others found: "
-        view = modals.journal_entry(
-            team=who.team,
-            team_name=team_label(who.team),
-            initial_text=draft,
-            can_share=not is_personal(who.team),
-        )
+        view = new_entry_view(services, who, draft)
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
 
     @on("reflect_start", "reflect_start")
@@ -192,9 +187,7 @@ def register(app: App, services: Services) -> None:
     @on("home_write", "home_write")
     def home_write(click: Click) -> None:
         who = who_for_dm(services, click.user, click.workspace)
-        view = modals.journal_entry(
-            team=who.team, team_name=team_label(who.team), can_share=not is_personal(who.team)
-        )
+        view = new_entry_view(services, who)
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
 
     @on(re.compile(r"^home_page_"), "home_page")

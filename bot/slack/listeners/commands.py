@@ -16,10 +16,10 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack import modals, teams
-from bot.slack.listeners.common import clip, kindly
+from bot.slack.listeners.common import clip, kindly, new_entry_view
 from bot.slack.post import Where, post
-from bot.slack.replies import help_text, team_label
-from bot.slack.who import find_team, is_personal, who_in_channel
+from bot.slack.replies import help_text
+from bot.slack.who import find_team, who_in_channel
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,7 @@ def _reflect(inv: Invocation) -> None:
 
 def _journal(inv: Invocation) -> None:
     who = who_in_channel(inv.services, inv.user, inv.channel, inv.workspace)
-    view = modals.journal_entry(
-        team=who.team, team_name=team_label(who.team), can_share=not is_personal(who.team)
-    )
-    inv.client.views_open(trigger_id=inv.trigger_id, view=view)
+    inv.client.views_open(trigger_id=inv.trigger_id, view=new_entry_view(inv.services, who))
 
 
 def _settings(inv: Invocation) -> None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from slack_sdk import WebClient
 
+from bot.coaching.ports import Who
 from bot.evidence.passage import EvidenceUnavailable
 from bot.journal.errors import (
     AccessDenied,
@@ -22,7 +23,11 @@ from bot.journal.errors import (
     NotFound,
 )
 from bot.logging_setup import Safe
+from bot.services import Services
+from bot.slack import modals
 from bot.slack.post import Where, post
+from bot.slack.replies import team_label
+from bot.slack.who import is_personal
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,18 @@ def user_of(body: dict) -> str:
 
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text[:limit]
+
+
+def new_entry_view(services: Services, who: Who, initial_text: str = "") -> dict:
+    """The journal modal for a new entry in `who.team`, offering the person's other teams."""
+    teams = [(t.slug, t.name) for t in services.journal.teams_for(who.user)]
+    return modals.journal_entry(
+        team=who.team,
+        team_name=team_label(who.team),
+        initial_text=initial_text,
+        can_share=not is_personal(who.team),
+        teams=teams,
+    )
 
 
 def kind_message(error: Exception) -> str:

@@ -44,7 +44,8 @@ def register(app: App, services: Services) -> None:
                 else:
                     journal.unshare_entry(user, entry_id)
             else:
-                claimed = str(meta.get("team") or "") or None
+                chosen = modals.state_value(view, modals.ENTRY_TEAM).get("selected_option") or {}
+                claimed = str(chosen.get("value") or meta.get("team") or "") or None
                 who = who_in_claimed_team(services, user, claimed, workspace)
                 shared = shared and not is_personal(who.team)  # no team to share with
                 entry_id = journal.save_entry(who, text, shared=shared, source="journal")
