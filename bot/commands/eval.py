@@ -66,21 +66,37 @@ def _kind_errors():
         raise _fail(f"That part of Ripple is not installed or not built yet: {exc}") from None
 
 
-def _theme_sets(settings, dataset: Path | None) -> list[tuple[str, Path]]:
-    """The labelled set, then the held-out set nobody tunes on (when it is there)."""
-    from bot.evaluation.runner import THEMES_HOLDOUT_SET, THEMES_SET
-
+def _labelled_sets(
+    settings, dataset: Path | None, main: str, holdout: str
+) -> list[tuple[str, Path]]:
+    """The labelled set, then its held-out twin that nobody tunes on (when it is there)."""
     if dataset is not None:
         return [("", dataset)]
-    holdout = settings.evals_dir / THEMES_HOLDOUT_SET
-    return [("", settings.evals_dir / THEMES_SET)] + (
-        [("holdout", holdout)] if holdout.is_file() else []
+    held_out = settings.evals_dir / holdout
+    return [("", settings.evals_dir / main)] + (
+        [("holdout", held_out)] if held_out.is_file() else []
     )
+
+
+def _merge(reports: list) -> dict:
+    """The main set's JSON, with each named extra set (the holdout) nested under its name."""
+    body = reports[0][1].to_json()
+    for name, report in reports[1:]:
+        body[name] = report.to_json()
+    return body
 
 
 def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | None) -> None:
     from bot.evaluation.render import print_retrieval, print_themes
-    from bot.evaluation.runner import evaluate_retrieval, evaluate_themes, theme_detector
+    from bot.evaluation.runner import (
+        RETRIEVAL_HOLDOUT_SET,
+        RETRIEVAL_SET,
+        THEMES_HOLDOUT_SET,
+        THEMES_SET,
+        evaluate_retrieval,
+        evaluate_themes,
+        theme_detector,
+    )
     from bot.services import Services
 
     console = Console()
@@ -89,23 +105,27 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
     with _kind_errors(), _settings(fresh) as settings:
         services = Services(settings)  # one model, shared by both evals
         if "retrieval" in which:
+            sets = _labelled_sets(settings, dataset, RETRIEVAL_SET, RETRIEVAL_HOLDOUT_SET)
             with progress.status("Indexing if needed, then searching with bm25, dense, hybrid…"):
-                report = evaluate_retrieval(settings, dataset=dataset, services=services)
-            output["retrieval"] = report.to_json()
+                retrieval_reports = [
+                    (name, evaluate_retrieval(settings, dataset=path, services=services))
+                    for name, path in sets
+                ]
+            output["retrieval"] = _merge(retrieval_reports)
             if not as_json:
-                print_retrieval(console, report)
+                for name, report in retrieval_reports:
+                    print_retrieval(console, report, name)
         if "themes" in which:
+            sets = _labelled_sets(settings, dataset, THEMES_SET, THEMES_HOLDOUT_SET)
             with progress.status("Detecting themes in the labelled reflections…"):
                 detector = theme_detector(settings, services)
                 theme_reports = [
                     (name, evaluate_themes(settings, dataset=path, detector=detector))
-                    for name, path in _theme_sets(settings, dataset)
+                    for name, path in sets
                 ]
-            output["themes"] = theme_reports[0][1].to_json()
-            for name, theme_report in theme_reports:
-                if name:
-                    output["themes"][name] = theme_report.to_json()
-                if not as_json:
+            output["themes"] = _merge(theme_reports)
+            if not as_json:
+                for name, theme_report in theme_reports:
                     print_themes(console, theme_report, name)
     if as_json:
         body = output[which[0]] if len(which) == 1 else output

@@ -13,12 +13,13 @@ def _pct(value: float) -> str:
     return f"{value:.3f}"
 
 
-def retrieval_table(report: RetrievalReport) -> Table:
+def retrieval_table(report: RetrievalReport, name: str = "") -> Table:
     methods = list(report.methods)
+    which = f"{name} set, " if name else ""
     table = Table(
         title=(
-            f"Retrieval: {report.on_topic} on-topic + {report.off_topic} off-topic queries, "
-            f"k={TOP_K}"
+            f"Retrieval ({which}{report.on_topic} on-topic + {report.off_topic} off-topic "
+            f"queries, k={TOP_K})"
         )
     )
     table.add_column("metric")
@@ -62,8 +63,8 @@ def theme_table(report: ThemeReport, name: str = "") -> Table:
     return table
 
 
-def print_retrieval(console: Console, report: RetrievalReport) -> None:
-    console.print(retrieval_table(report))
+def print_retrieval(console: Console, report: RetrievalReport, name: str = "") -> None:
+    console.print(retrieval_table(report, name))
     if "hybrid" in report.methods and len(report.methods) > 1:
         if report.hybrid_beats_singles():
             console.print("Hybrid beats every single method on recall@5 and MRR@10.")

@@ -11,6 +11,8 @@ from bot.evaluation.theme_eval import ThemeReport, run_theme_eval
 from bot.services import Services
 
 RETRIEVAL_SET = "retrieval.jsonl"
+# Questions nobody tunes retrieval on: an honest check that search and its floor generalise.
+RETRIEVAL_HOLDOUT_SET = "retrieval_holdout.jsonl"
 THEMES_SET = "themes.jsonl"
 # Reflections nobody tunes on: an honest check that theme detection generalises.
 THEMES_HOLDOUT_SET = "themes_holdout.jsonl"

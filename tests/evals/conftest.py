@@ -26,3 +26,8 @@ def theme_cases():
 @pytest.fixture(scope="session")
 def holdout_theme_cases():
     return load_theme_cases(EVALS / "themes_holdout.jsonl")
+
+
+@pytest.fixture(scope="session")
+def holdout_retrieval_cases():
+    return load_retrieval_cases(EVALS / "retrieval_holdout.jsonl", KNOWLEDGE)

@@ -18,10 +18,13 @@ from bot.evaluation.datasets import (
 from .conftest import EVALS, KNOWLEDGE
 
 
-def test_every_gold_quote_is_an_exact_substring_of_its_document():
+@pytest.mark.parametrize(
+    ("name", "minimum"), [("retrieval.jsonl", 64), ("retrieval_holdout.jsonl", 20)]
+)
+def test_every_gold_quote_is_an_exact_substring_of_its_document(name, minimum):
     # Read the raw file independently of the loader, so a loader bug can't hide a bad quote.
     checked = 0
-    for line in (EVALS / "retrieval.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (EVALS / name).read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         for gold in row["gold"]:
             text = (KNOWLEDGE / gold["doc"]).read_text(encoding="utf-8")
@@ -30,7 +33,7 @@ def test_every_gold_quote_is_an_exact_substring_of_its_document():
             assert text[start : start + len(gold["quote"])] == gold["quote"]
             assert 40 <= len(gold["quote"]) <= 200, f"{row['id']}: quote length"
             checked += 1
-    assert checked >= 64
+    assert checked >= minimum
 
 
 def test_retrieval_set_shape(retrieval_cases):
@@ -47,9 +50,17 @@ def test_retrieval_set_shape(retrieval_cases):
     assert sum(1 for n in words if n >= 15) >= 10
 
 
-def test_queries_paraphrase_rather_than_copy_the_gold(retrieval_cases):
+def test_retrieval_holdout_is_separate(retrieval_cases, holdout_retrieval_cases):
+    assert sum(1 for c in holdout_retrieval_cases if not c.off_topic) >= 20
+    assert sum(1 for c in holdout_retrieval_cases if c.off_topic) >= 5
+    tuning = {c.query.lower() for c in retrieval_cases} | {c.id for c in retrieval_cases}
+    for case in holdout_retrieval_cases:
+        assert case.query.lower() not in tuning and case.id not in tuning, case.id
+
+
+def test_queries_paraphrase_rather_than_copy_the_gold(retrieval_cases, holdout_retrieval_cases):
     # A query that pastes its answer would test string matching, not retrieval.
-    for case in retrieval_cases:
+    for case in [*retrieval_cases, *holdout_retrieval_cases]:
         for gold in case.gold:
             assert case.query.lower() not in gold.quote.lower(), case.id
 
