@@ -42,5 +42,9 @@ def topic_words(query: str, places: PlaceMatcher) -> str:
     return re.sub(r"\s+", " ", places.blank_out(query)).strip()
 
 
+# Words that frame a question about a place without naming a topic ("what happened in Plymouth").
+_FRAMING = frozenset({"happen", "tell", "know", "anything", "example", "hear", "go", "went"})
+
+
 def has_topic(text: str) -> bool:
-    return bool(tokenize(text))
+    return any(word not in _FRAMING for word in tokenize(text))
