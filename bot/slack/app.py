@@ -7,6 +7,7 @@ this module wires them to one `App` and adds the middleware every request passes
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -79,7 +80,24 @@ def build_app(
 
     privacy_commands.register(app, services)
     privacy_actions.register(app, services)
+    _acknowledge_the_rest(app)  # last: Bolt runs the first listener that matches
     return app
+
+
+def _acknowledge_the_rest(app: App) -> None:
+    """A button from an older message, or an event we don't use, still gets its 200: without
+    it Bolt answers 404, Slack shows the person an error, and retries the event."""
+    anything = re.compile(".*")
+
+    @app.action(anything)
+    def unknown_action(ack, body: dict) -> None:
+        ack()
+        action = (body.get("actions") or [{}])[0]
+        log.info("unhandled action", extra={"action_id": action.get("action_id")})
+
+    @app.event(anything)
+    def unknown_event(event: dict) -> None:
+        log.info("unhandled event", extra={"event_type": event.get("type")})
 
 
 def _deduplicate_events(services: Services, budget_seconds: float = DEDUP_BUDGET_SECONDS):

@@ -61,3 +61,20 @@ def test_malformed_and_oversized_bodies_are_refused_without_a_crash(bot):
     assert huge.status == 413
     assert bot.sender.get("/healthz").status == 200  # still serving
     assert bot.fake.methods() == []
+
+
+def test_unknown_buttons_and_events_are_acknowledged_quietly(bot):
+    click = payloads.block_action(ALICE, "button_from_an_old_version", "{}", channel=TEAM_CHANNEL)
+    assert bot.sender.interaction(click).status == 200
+    reaction = payloads.envelope(
+        {
+            "type": "reaction_added",
+            "user": ALICE,
+            "reaction": "thumbsup",
+            "item": {"type": "message", "channel": TEAM_CHANNEL, "ts": "1700000000.000100"},
+            "event_ts": "1700000001.000200",
+        }
+    )
+    assert bot.sender.event(reaction).status == 200
+    time.sleep(0.3)
+    assert bot.fake.methods() == []
