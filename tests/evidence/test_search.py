@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.evidence.errors import EmptyQuery
@@ -96,3 +98,12 @@ def test_empty_and_enormous_questions(library):
     huge = "how do we share data between the council and police? " * 1000  # ~54,000 chars
     passages = library.search(huge, k=3)
     assert passages and len(passages) <= 3
+
+
+def test_chroma_is_given_our_embeddings_and_never_builds_its_own_model(library):
+    collection = library.store._vectorstore()._collection
+    # langchain-chroma embeds with SentenceEmbedder and hands Chroma vectors; a Chroma default
+    # embedding function (an ONNX model it would download) is never attached.
+    assert collection._embedding_function is None
+    assert collection.configuration_json["hnsw"]["space"] == "cosine"
+    assert not (Path.home() / ".cache" / "chroma" / "onnx_models").exists()
