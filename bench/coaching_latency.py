@@ -48,6 +48,29 @@ SCRIPTS = [
 ]
 
 
+class Timed:
+    """Wraps an object and adds the time spent in the named methods to `spent[name]`."""
+
+    def __init__(self, inner, spent: dict[str, float], *names: str) -> None:
+        self._inner, self._spent, self._names = inner, spent, names
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if name not in self._names:
+            return attr
+
+        def timed(*args, **kwargs):
+            if not self._spent.get("on"):
+                return attr(*args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self._spent[name] = self._spent.get(name, 0.0) + time.perf_counter() - started
+
+        return timed
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -69,8 +92,24 @@ def main() -> None:
         services = Services(settings, clock=clock)
         services.evidence.ensure_ingested()
         coach = services.coach
+        spent: dict[str, float] = {}
+        # Where the time goes: evidence search, theme detection, passage re-ranking, storage.
+        coach.reflection.evidence = Timed(coach.reflection.evidence, spent, "search")
+        coach.reflection.themes = Timed(coach.reflection.themes, spent, "detect", "fit")
+        coach.reflection.store = Timed(
+            coach.reflection.store,
+            spent,
+            "load_conversation",
+            "save_conversation",
+            "seen_question_ids",
+            "mark_question_seen",
+            "save_entry",
+            "last_commitment",
+            "clear_conversation",
+        )
         warm = Who("warm-up", "bench")
         coach.reflect(warm, SCRIPTS[0][0])  # loads everything once
+        spent.clear()
 
         timings: list[float] = []
         week = 0
@@ -80,9 +119,11 @@ def main() -> None:
                 coach.start_reflection(who)
                 for line in script:
                     while True:
+                        spent["on"] = 1.0
                         started = time.perf_counter()
                         reply = coach.reflect(who, line)
                         timings.append(time.perf_counter() - started)
+                        spent["on"] = 0.0
                         # A check-in or a redirect asks again; answer it and go on.
                         if reply.done or reply.meta.get("state") != "checkin":
                             break
@@ -92,13 +133,16 @@ def main() -> None:
                     coach.reflect(who, "stop")
             week += 1
             clock.advance(days=7)
-        timings = timings[: args.turns]
-        ms = [t * 1000 for t in timings]
+        turns = len(timings)
+        ms = [t * 1000 for t in timings[: args.turns]]
         print(f"turns={len(ms)} weeks={week}")
         print(
             f"median={statistics.median(ms):.0f} ms  p95={percentile(ms, 0.95):.0f} ms  "
             f"max={max(ms):.0f} ms"
         )
+        spent.pop("on", None)
+        parts = ", ".join(f"{k} {1000 * v / turns:.0f}" for k, v in sorted(spent.items()))
+        print(f"mean ms per turn by part: {parts}")
 
 
 if __name__ == "__main__":

@@ -119,14 +119,21 @@ class ChatSession:
 
     def _prepare(self) -> None:
         """First run: build the evidence index; make sure this person is in this team."""
+        from bot.evidence.errors import EvidenceError
         from bot.evidence.passage import EvidenceUnavailable
 
         try:
-            report = self.services.evidence.ensure_ingested()
+            if self.rich:
+                with self.render.console.status("Opening the evidence library…"):
+                    report = self.services.evidence.ensure_ingested()
+            else:
+                report = self.services.evidence.ensure_ingested()
             if report is not None:
                 self.render.line(f"Loaded the evidence library: {report.summary()}", "dim")
         except EvidenceUnavailable:
             self.render.line("The evidence library is unavailable; reflection still works.", "dim")
+        except EvidenceError as error:  # e.g. a broken manifest: say what to fix, carry on
+            self.render.line(f"{error} Reflection still works.", "red")
         try:
             self.services.journal.add_member(
                 self.who.team, self.who.user, workspace=self.who.workspace

@@ -8,12 +8,17 @@ adapter can keep them and try again, and nothing is lost.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from bot.coaching.helped import HelpedAnswers
 from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
 from bot.coaching.questions import QuestionBank
 from bot.coaching.reflection import Reflection
 from bot.coaching.reply import Action, Reply, ReplyKind
+
+if TYPE_CHECKING:
+    from bot.coaching.phrasing import LLMPhraser
+    from bot.coaching.themes import ThemeDetector
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,8 @@ class Coach:
         store: ReflectionStore,
         clock: Clock,
         bank: QuestionBank,
-        themes,
-        phraser=None,
+        themes: ThemeDetector,
+        phraser: LLMPhraser | None = None,
     ) -> None:
         self.store = store
         self.clock = clock

@@ -6,12 +6,17 @@ together stay within about 1,200 characters, and the answer is honest about thin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.coaching.ports import EvidenceSearch, Who
 from bot.coaching.questions import QuestionBank
 from bot.coaching.quotes import looks_like_prose, trim_passage
 from bot.coaching.reply import Action, PlaceGroup, Reply, ReplyKind
 from bot.coaching.text import clean_input
 from bot.evidence.passage import EvidenceUnavailable, Passage
+
+if TYPE_CHECKING:
+    from bot.coaching.phrasing import LLMPhraser
 
 QUOTE_BUDGET = 1200  # characters of quotation in one answer, all passages together
 MAX_PASSAGE_CHARS = 420
@@ -69,7 +74,9 @@ def _overlaps(a: Passage, b: Passage) -> bool:
 
 
 class HelpedAnswers:
-    def __init__(self, evidence: EvidenceSearch, bank: QuestionBank, phraser=None) -> None:
+    def __init__(
+        self, evidence: EvidenceSearch, bank: QuestionBank, phraser: LLMPhraser | None = None
+    ) -> None:
         self.evidence = evidence
         self.bank = bank
         self.phraser = phraser

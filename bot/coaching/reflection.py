@@ -11,6 +11,7 @@ and the bank never offers it to them again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
 from bot.coaching.questions import QuestionBank
@@ -24,6 +25,10 @@ from bot.coaching.text import (
     wants_to_stop,
 )
 from bot.evidence.passage import EvidenceUnavailable, Passage
+
+if TYPE_CHECKING:
+    from bot.coaching.phrasing import LLMPhraser
+    from bot.coaching.themes import ThemeDetector
 
 STATE_VERSION = 1
 OPENER, CHECKIN, EXPLORING, COMMITMENT = "opener", "checkin", "exploring", "commitment"
@@ -62,9 +67,9 @@ class Reflection:
         store: ReflectionStore,
         evidence: EvidenceSearch | None,
         bank: QuestionBank,
-        themes,
+        themes: ThemeDetector,
         clock: Clock,
-        phraser=None,
+        phraser: LLMPhraser | None = None,
     ) -> None:
         self.store, self.evidence, self.bank = store, evidence, bank
         self.themes, self.clock, self.phraser = themes, clock, phraser

@@ -96,8 +96,8 @@ class ThemeDetector:
         # The whole text and each sentence; a long text is read sentence by sentence only,
         # because one padded 256-token input makes every piece in the batch slow.
         sentences = split_sentences(text) if len(text) > 40 else []
-        pieces = ([text] if len(text) <= WHOLE_TEXT_CHARS else []) + sentences
-        vectors = np.asarray(self.embedder.embed_documents(pieces or [text]), dtype=np.float32)
+        pieces = list(dict.fromkeys(([text] if len(text) <= WHOLE_TEXT_CHARS else []) + sentences))
+        vectors = self._encode_private(pieces or [text])
         result = {}
         for spec in self.specs:
             # Mean of the two closest prototypes: steadier than a single best match.
@@ -107,8 +107,21 @@ class ThemeDetector:
             result[spec.id] = similarity + min(CUE_CAP, CUE_WEIGHT * hits)
         return result
 
+    def _encode_private(self, texts: list[str]) -> np.ndarray:
+        """Embed a person's own words without leaving them in any process-wide cache."""
+        model = getattr(self.embedder, "model", None)
+        if model is None or not hasattr(model, "encode"):
+            return np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+        vectors = model.encode(
+            texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
     def fit(self, texts: list[str], theme: str) -> list[float]:
-        """How well each text (e.g. a candidate passage) speaks to one theme, in one batch."""
+        """How well each text (a candidate passage) speaks to one theme, in one batch.
+
+        Passages come from the library, so the embedder's passage cache may keep them.
+        """
         spec = next(s for s in self.specs if s.id == theme)
         if not texts:
             return []
