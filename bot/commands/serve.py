@@ -82,11 +82,16 @@ def _warm_up(services) -> None:
         log.warning("warm-up incomplete: %s", err)
 
 
-def _serve_socket(app, settings: Settings) -> None:
+def socket_mode_handler(app, settings: Settings):
+    """Bolt's Socket Mode adapter on the app's own WebClient (so SLACK_API_URL applies)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     assert settings.slack_app_token is not None  # checked before anything started
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    return SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+
+
+def _serve_socket(app, settings: Settings) -> None:
+    handler = socket_mode_handler(app, settings)
     typer.echo("Ripple is connected to Slack in Socket Mode. Ctrl-C to stop.")
     handler.start()
 

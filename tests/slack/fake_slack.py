@@ -32,6 +32,7 @@ class Call:
     method: str
     args: dict[str, Any]
     at: float
+    token: str = ""  # the bearer token the caller authenticated with
 
 
 @dataclass
@@ -67,6 +68,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self.socket_url: str | None = None  # what apps.connections.open hands Socket Mode
         self._upload_names: dict[str, str] = {}  # files.uploadV2 (issue 5)
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -179,7 +181,8 @@ class FakeSlack:
             method = path.split("?")[0].rsplit("/", 1)[-1]
             args = _parse(headers, raw)
         with self._lock:
-            self.calls.append(Call(method, args, time.time()))
+            token = str(headers.get("Authorization", "")).removeprefix("Bearer ")
+            self.calls.append(Call(method, args, time.time(), token))
             fault = self.state.faults[method].popleft() if self.state.faults[method] else None
             self._lock.notify_all()
         if fault is not None:
@@ -209,6 +212,11 @@ class FakeSlack:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _m_apps_connections_open(self, _args: dict) -> dict:
+        if not self.socket_url:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_url}
 
     def _m_chat_postMessage(self, args: dict) -> dict:
         ts = self._next_ts()
