@@ -22,13 +22,9 @@ LEADER = Who(user="U0LEADER01", team="C0PLYMOUTH")
 
 @pytest.fixture
 def cli():
-    import typer
+    """`ripple` itself, with the environment an operator would set."""
+    from bot.cli import app
 
-    from bot.commands import backup
-
-    app = typer.Typer()
-    app.command("backup")(backup.backup)
-    app.command("restore")(backup.restore)
     runner = CliRunner()
 
     def run(url: str, data_dir: Path, *args: str, input: str | None = None):
