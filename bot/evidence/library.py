@@ -1,8 +1,9 @@
 """The evidence library: ingest `knowledge/` and answer questions with cited passages.
 
 Search is hybrid: BM25 and dense (cosine) rankings fused by reciprocal rank fusion. A
-relevance floor on the dense similarity keeps off-topic questions ("what's the weather in
-Leeds") from returning noise; the floor is shared by every method so they compare fairly.
+relevance floor (`relevance.py`: dense similarity of the question without its place names,
+backed by lexical evidence) keeps off-topic questions ("what's the weather in Leeds") from
+returning noise. The floor is shared by every method, so `ripple eval` compares them fairly.
 """
 
 from __future__ import annotations
@@ -270,4 +271,4 @@ def _fuse(*rankings: list[str]) -> list[tuple[str, float]]:
     return sorted(((i, s / best) for i, s in fused.items()), key=lambda p: p[1], reverse=True)
 
 
-__all__ = ["METHODS", "DenseHit", "EvidenceLibrary", "IngestReport", "Method", "prepare_query"]
+__all__ = ["METHODS", "EvidenceLibrary", "IngestReport", "Method", "prepare_query"]
