@@ -8,7 +8,6 @@ returning noise. The floor is shared by every method, so `ripple eval` compares 
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -24,8 +23,6 @@ from bot.evidence.passage import Passage
 from bot.evidence.relevance import Verdict, has_topic, topic_words
 from bot.evidence.sources import Manifest, load_manifest
 from bot.evidence.store import DenseHit, StoredChunk, VectorStore
-
-log = logging.getLogger(__name__)
 
 Method = Literal["hybrid", "bm25", "dense"]
 METHODS: tuple[str, ...] = ("hybrid", "bm25", "dense")
