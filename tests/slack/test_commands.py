@@ -39,6 +39,13 @@ def test_helped_answers_privately_in_the_channel(bot, team):
     assert bot.fake.calls_to("chat.postMessage") == []  # nothing public
 
 
+def test_helped_question_arrives_unescaped_in_the_feedback_context(bot, team):
+    run(bot, "helped pooled budgets &amp; shared services")
+    [answer] = bot.fake.wait_for("chat.postEphemeral")
+    value = buttons(answer)["feedback_up"]["value"]
+    assert "pooled budgets & shared services" in value
+
+
 def test_helped_without_a_question_explains_how(bot):
     run(bot, "helped")
     [hint] = bot.fake.wait_for("chat.postEphemeral")

@@ -51,8 +51,13 @@ class Subcommand:
     run: Callable[[Invocation], None]
 
 
+def slack_unescape(text: str) -> str:
+    """The command is declared with should_escape, so Slack sends &, < and > as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _helped(inv: Invocation) -> None:
-    question = clip(inv.args.strip())
+    question = clip(slack_unescape(inv.args).strip())
     if not question:
         inv.reply_privately(
             "Add your question after the command, e.g. "
