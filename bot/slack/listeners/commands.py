@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.slack import modals, teams
-from bot.slack.listeners.common import clip, kindly, new_entry_view
+from bot.slack.listeners.common import clip, kindly, new_entry_view, slack_unescape
 from bot.slack.post import Where, post
 from bot.slack.replies import help_text
 from bot.slack.who import find_team, who_in_channel
@@ -49,11 +49,6 @@ class Invocation:
 class Subcommand:
     ack_text: str | None  # shown at once; None: an empty ack (a modal opens instead)
     run: Callable[[Invocation], None]
-
-
-def slack_unescape(text: str) -> str:
-    """The command is declared with should_escape, so Slack sends &, < and > as entities."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _helped(inv: Invocation) -> None:

@@ -61,6 +61,11 @@ def user_of(body: dict) -> str:
     return str(body.get("user_id") or user or "")
 
 
+def slack_unescape(text: str) -> str:
+    """Slack sends &, < and > in message text (and escaped commands) as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text[:limit]
 

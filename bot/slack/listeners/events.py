@@ -18,7 +18,7 @@ from bot.journal.errors import JournalError
 from bot.logging_setup import Safe
 from bot.services import Services
 from bot.slack import home, teams
-from bot.slack.listeners.common import clip, kindly, workspace_of
+from bot.slack.listeners.common import clip, kindly, slack_unescape, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import help_text
 from bot.slack.who import find_team, who_for_dm, who_in_channel
@@ -40,7 +40,7 @@ def register(app: App, services: Services) -> None:
         # `user` is who to tell privately if Slack refuses the post (e.g. not_in_channel).
         thread = event.get("thread_ts") or event.get("ts")
         where = Where(channel=channel, thread_ts=thread, user=event.get("user"))
-        question = clip(_MENTION.sub("", event.get("text") or "").strip())
+        question = clip(slack_unescape(_MENTION.sub("", event.get("text") or "")).strip())
         if not question:
             post(client, where, help_text(mentioned=True))
             return
@@ -52,7 +52,7 @@ def register(app: App, services: Services) -> None:
     def answer_message(body: dict, event: dict, client: WebClient) -> None:
         if not _is_person_in_dm(event):
             return
-        text = clip((event.get("text") or "").strip())
+        text = clip(slack_unescape(event.get("text") or "").strip())
         where = Where(channel=event["channel"], thread_ts=event.get("thread_ts"))
         if not text:
             return  # e.g. a message that only held an attachment; nothing to answer
