@@ -33,6 +33,11 @@ _ADVICE = {
 _DEFAULT_ADVICE = "Slack didn't accept my reply just now. Please try again in a minute."
 
 
+def advice_for(code: str) -> str:
+    """What to tell a person when Slack refused a call with this error code."""
+    return _ADVICE.get(code, _DEFAULT_ADVICE)
+
+
 @dataclass(frozen=True)
 class Where:
     """Where a reply goes. `user` set with `ephemeral` means only that person sees it."""
@@ -85,7 +90,7 @@ def post(
         code = str(err.response.get("error") or f"http_{err.response.status_code}")
         log.warning("slack post failed", extra={"error": code, "channel": where.channel})
         if tell_user_on_error and where.user and where.channel:
-            _tell_user(client, where.user, _ADVICE.get(code, _DEFAULT_ADVICE))
+            _tell_user(client, where.user, advice_for(code))
         return Posted(ok=False, channel=where.channel, error=code)
     except OSError as err:  # connection refused, timeouts: Slack unreachable
         log.warning("slack unreachable", extra={"error": err})

@@ -226,3 +226,10 @@ def test_someone_in_two_teams_chooses_the_entrys_team(bot, team):
     [entry] = bot.journal.list_entries(ALICE)
     assert entry.team == OTHER_CHANNEL and entry.shared
     assert bot.journal.team_entries(BOB, TEAM_CHANNEL) == []
+
+
+def test_team_create_in_a_channel_ripple_cannot_see_says_to_invite_it(bot):
+    run(bot, "team create", channel="C0PRIVATE09")  # not in the fake's channels
+    [note] = bot.fake.wait_for("chat.postEphemeral")
+    assert "/invite @Ripple" in message_text(note)
+    assert bot.journal.teams_for(ALICE) == []

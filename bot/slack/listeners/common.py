@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.coaching.ports import Who
 from bot.evidence.passage import EvidenceUnavailable
@@ -25,7 +26,7 @@ from bot.journal.errors import (
 from bot.logging_setup import Safe
 from bot.services import Services
 from bot.slack import modals
-from bot.slack.post import Where, post
+from bot.slack.post import Where, advice_for, post
 from bot.slack.replies import team_label
 from bot.slack.who import is_personal
 
@@ -101,6 +102,10 @@ def kindly(client: WebClient, where: Where | Callable[[], Where], what: str) -> 
     except (AccessDenied, NotFound, InvalidInput) as error:
         log.info("%s refused: %s", Safe(what), error)
         post(client, _resolve(where), kind_message(error))
+    except SlackApiError as error:  # e.g. conversations.info on a channel I'm not in
+        code = str(error.response.get("error") or "")
+        log.warning("%s: slack refused: %s", Safe(what), error)
+        post(client, _resolve(where), advice_for(code))
     except (JournalError, EvidenceUnavailable) as error:
         log.warning("%s failed: %s", Safe(what), error)
         post(client, _resolve(where), kind_message(error))
