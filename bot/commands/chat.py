@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import Annotated
@@ -42,6 +43,16 @@ def chat(
             "--user and --team need a name each, e.g. --user leader-1 --team plymouth.", err=True
         )
         raise typer.Exit(code=2)
+    # A conversation, not a server log: keep library chatter (schema upgrades, model
+    # loading) out of the person's terminal unless something goes wrong.
+    for noisy in ("alembic", "sentence_transformers", "chromadb", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:  # the model's "Loading weights" progress bar is noise in a chat
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - sentence-transformers always brings it
+        pass
     services = Services(Settings(), clock=clock)
     interactive = sys.stdin.isatty()
     session = ChatSession(services, Who(user, team, workspace), rich=interactive)
