@@ -3,6 +3,12 @@ place they asked, the request is still acked, and nothing crashes."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+
+import pytest
+
 from tests.slack import payloads
 from tests.slack.conftest import ALICE, TEAM_CHANNEL, _running_bot, message_text
 
@@ -78,13 +84,10 @@ def test_helped_in_a_channel_without_the_bot_comes_by_dm_with_advice(bot, team):
     assert any("Source:" in t for t in texts)
 
 
-def test_a_hanging_database_does_not_delay_the_ack(slack_data_dir, fake_slack, embedder):
-    """A database that accepts connections but never answers (a network partition, a
-    stuck proxy): the ack still goes back well inside Slack's 3 seconds."""
-    import socket
-    import threading
-    import time
-
+@pytest.fixture
+def hanging_db_url():
+    """A PostgreSQL URL whose server accepts connections but never answers (a network
+    partition, a stuck proxy)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -98,8 +101,16 @@ def test_a_hanging_database_does_not_delay_the_ack(slack_data_dir, fake_slack, e
                 return
 
     threading.Thread(target=hold_forever, daemon=True).start()
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{listener.getsockname()[1]}/ripple"
-    gen = _running_bot(slack_data_dir, url, fake_slack, embedder, ping=False)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:{listener.getsockname()[1]}/ripple"
+    listener.close()
+    for conn in held:
+        conn.close()
+
+
+def test_a_hanging_database_does_not_delay_the_ack(
+    slack_data_dir, fake_slack, embedder, hanging_db_url
+):
+    gen = _running_bot(slack_data_dir, hanging_db_url, fake_slack, embedder, ping=False)
     down = next(gen)
     try:
         envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "what helped with pooled budgets?")
@@ -111,6 +122,31 @@ def test_a_hanging_database_does_not_delay_the_ack(slack_data_dir, fake_slack, e
         assert "briefly unavailable" in message_text(reply)
     finally:
         gen.close()
-        listener.close()
-        for conn in held:
-            conn.close()
+
+
+def test_a_hanging_database_keeps_a_modal_fast_and_the_words_safe(
+    slack_data_dir, fake_slack, embedder, hanging_db_url
+):
+    from bot.slack import modals
+
+    gen = _running_bot(slack_data_dir, hanging_db_url, fake_slack, embedder, ping=False)
+    down = next(gen)
+    try:
+        view = modals.journal_entry(team=TEAM_CHANNEL, team_name="#t")
+        words = "We nearly lost the pooled budget today."
+        values = {
+            "entry_text": {"text": {"type": "plain_text_input", "value": words}},
+            "entry_visibility": {
+                "visibility": {"type": "radio_buttons", "selected_option": {"value": "private"}}
+            },
+        }
+        started = time.perf_counter()
+        sent = down.sender.interaction(payloads.view_submission(ALICE, view, values))
+        assert time.perf_counter() - started < 2.9
+        errors = sent.json()["errors"]  # the modal stays open, and says why
+        assert "I'll send you a DM" in errors["entry_text"]
+        [dm] = fake_slack.wait_for("chat.postMessage", timeout=60)
+        assert dm.args["channel"].startswith("D")  # privately
+        assert words in message_text(dm) and "unavailable" in message_text(dm)
+    finally:
+        gen.close()

@@ -1,13 +1,17 @@
 """Modal submissions: a journal entry (new or edited) and a team's schedule settings.
 
 Validation errors go back in the `view_submission` ack (`response_action: errors`) so the
-person can fix them in place; the save itself happens before the ack because Slack closes
-the modal on a successful ack and the person should only see "saved" when it is.
+person can fix them in place; the save happens before the ack because Slack closes the modal
+on a successful ack and the person should only see "saved" when it is. The save gets a time
+budget inside Slack's 3 seconds: if the database is slow, the modal says so, and a DM follows
+when the save finishes, with the person's own words if it failed, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -15,49 +19,72 @@ from slack_sdk import WebClient
 from bot.journal.errors import JournalError
 from bot.services import Services
 from bot.slack import home, modals
-from bot.slack.listeners.common import user_of, workspace_of
+from bot.slack.listeners.common import kind_message, user_of, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import saved_message, team_label
 from bot.slack.who import is_personal, who_in_claimed_team
 
 log = logging.getLogger(__name__)
 
+SAVE_BUDGET_SECONDS = 1.5  # well inside Slack's 3 s, and under a database connect timeout
+SLOW_SAVE = "Saving is taking longer than usual. I'll send you a DM as soon as it's done."
+SLOW_SETTINGS = "The journal is slow to answer right now. Please try again in a minute."
+
 
 def register(app: App, services: Services) -> None:
+    saver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-save")
+
     @app.view(modals.JOURNAL_CALLBACK)
     def save_entry(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         user, workspace = user_of(body), workspace_of(body)
         meta = modals.metadata(view)
         text = (modals.state_value(view, modals.ENTRY_TEXT).get("value") or "").strip()
         choice = modals.state_value(view, modals.ENTRY_VISIBILITY).get("selected_option") or {}
-        shared = choice.get("value") == "shared"
+        chosen = modals.state_value(view, modals.ENTRY_TEAM).get("selected_option") or {}
         if not text:
             ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: "Write a few words."})
             return
-        journal = services.journal
-        try:
+
+        def save() -> str:
+            """Save or edit the entry; returns the confirmation to DM."""
+            journal = services.journal
+            shared = choice.get("value") == "shared"
             if meta.get("entry"):
                 entry_id = int(meta["entry"])
-                journal.edit_entry(user, entry_id, text=text)
+                entry = journal.edit_entry(user, entry_id, text=text)
                 if shared:
                     journal.share_entry(user, entry_id)
                 else:
                     journal.unshare_entry(user, entry_id)
-            else:
-                chosen = modals.state_value(view, modals.ENTRY_TEAM).get("selected_option") or {}
-                claimed = str(chosen.get("value") or meta.get("team") or "") or None
-                who = who_in_claimed_team(services, user, claimed, workspace)
-                shared = shared and not is_personal(who.team)  # no team to share with
-                entry_id = journal.save_entry(who, text, shared=shared, source="journal")
+                return saved_message(entry_id, shared=shared, team_name=team_label(entry.team))
+            claimed = str(chosen.get("value") or meta.get("team") or "") or None
+            who = who_in_claimed_team(services, user, claimed, workspace)
+            shared = shared and not is_personal(who.team)  # no team to share with
+            entry_id = journal.save_entry(who, text, shared=shared, source="journal")
+            return saved_message(entry_id, shared=shared, team_name=team_label(who.team))
+
+        def confirm(note: str) -> None:
+            post(client, Where.dm(user), note)
+            home.publish(client, services, user, workspace, home.page_of(None))
+
+        def late(future: Future) -> None:
+            try:
+                confirm(future.result())
+            except JournalError as err:  # hand their words back, privately
+                post(client, Where.dm(user), f"{kind_message(err)}\n\nWhat you wrote:\n{text}")
+
+        future = saver.submit(save)
+        try:
+            note = future.result(timeout=SAVE_BUDGET_SECONDS)
+        except FutureTimeout:
+            ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: SLOW_SAVE})
+            future.add_done_callback(late)
+            return
         except JournalError as err:  # rule refusals and outages alike: say so in the modal
             ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: str(err)[:150]})
             return
         ack()
-        team = team_label(str(meta.get("team") or ""))
-        if not meta.get("entry"):
-            team = team_label(who.team)
-        post(client, Where.dm(user), saved_message(entry_id, shared=shared, team_name=team))
-        home.publish(client, services, user, workspace, home.page_of(None))
+        confirm(note)
 
     @app.view(modals.SETTINGS_CALLBACK)
     def save_settings(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
@@ -67,10 +94,16 @@ def register(app: App, services: Services) -> None:
         day = modals.state_value(view, modals.WEEKDAY).get("selected_option") or {}
         at = modals.state_value(view, modals.TIME).get("selected_time")
         enabled = bool(modals.state_value(view, modals.ENABLED).get("selected_options"))
-        try:
-            schedule = services.journal.set_schedule(
+        future = saver.submit(
+            lambda: services.journal.set_schedule(
                 user, team, weekday=int(day.get("value", 0)), time=at, enabled=enabled
             )
+        )
+        try:
+            schedule = future.result(timeout=SAVE_BUDGET_SECONDS)
+        except FutureTimeout:  # setting a schedule is idempotent: trying again is safe
+            ack(response_action="errors", errors={modals.TIME[0]: SLOW_SETTINGS})
+            return
         except JournalError as err:  # rule refusals and outages alike: say so in the modal
             ack(response_action="errors", errors={modals.TIME[0]: str(err)[:150]})
             return
