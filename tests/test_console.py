@@ -198,3 +198,30 @@ def test_an_unexpected_failure_is_a_sentence_not_a_traceback(tmp_path, embedder)
     assert session.handle(SITUATION) is True
     assert "Your words are kept" in out.getvalue() and "boom" not in out.getvalue()
     assert session.pending == SITUATION
+
+
+def test_real_library_answers_quote_their_sources_exactly(chat_data, tmp_path):
+    """Services wiring with only real parts: every quotation is an exact span of its file."""
+    from bot.coaching.helped import QUOTE_BUDGET
+    from bot.services import Services
+
+    settings = make_settings(chat_data, database_url=f"sqlite:///{tmp_path / 'j.db'}")
+    coach = Services(settings).coach
+    who = Who("leader-1", "plymouth-alcohol")
+    questions = [
+        "how did others get the police and health to share data?",
+        "what helped when partners agreed in meetings but didn't deliver?",
+        "how did places build a shared purpose across organisations?",
+    ]
+    for question in questions:
+        reply = coach.helped(who, question)
+        assert 1 <= len(reply.passages) <= 4, question
+        assert sum(len(p.text) for p in reply.passages) <= QUOTE_BUDGET
+        for passage in reply.passages:
+            source = (REPO / "knowledge" / passage.doc).read_text(encoding="utf-8")
+            assert source[passage.start : passage.end] == passage.text
+    coach.start_reflection(who)
+    turn = coach.reflect(who, "Partners blame each other whenever something goes wrong.")
+    for passage in turn.passages:
+        source = (REPO / "knowledge" / passage.doc).read_text(encoding="utf-8")
+        assert source[passage.start : passage.end] == passage.text
