@@ -75,6 +75,8 @@ class Coach:
         reply = self._guard(
             lambda: self.reflection.start(who, lead="It's time for your weekly reflection."), ""
         )
+        if reply.kind is not ReplyKind.REFLECTION:
+            return reply  # e.g. the journal is down: keep the "try again" action
         reply.actions = [
             Action("reflect_start", "Reflect now"),
             Action("snooze", "Snooze"),
