@@ -101,6 +101,7 @@ class RunResult:
     send_seconds: float = 0.0
     peak_rss_mb: list[float] = field(default_factory=list)
     server_errors: int = 0  # listener failures the replicas logged (each still got a reply)
+    log_leaks: int = 0  # log lines quoting a question or reflection that was sent: must be 0
     load_average: float = 0.0  # the machine's 1-minute load when the run ended
     exit_codes: list[int | None] = field(default_factory=list)
 
@@ -209,6 +210,7 @@ def run_once(
         finally:
             result.exit_codes = [s.stop() for s in servers]
         result.server_errors = sum(_logged_failures(s.log_path) for s in servers)
+        result.log_leaks = sum(_leaked_lines(s.log_path) for s in servers)
     fake.reset()
     return result
 
@@ -254,6 +256,12 @@ def _logged_failures(log_path: Path) -> int:
         if level in ("ERROR", "CRITICAL") or (level == "WARNING" and "failed" in message):
             count += 1
     return count
+
+
+def _leaked_lines(log_path: Path) -> int:
+    """Log lines that contain any text a person sent: the privacy filter must stop them all."""
+    sent = [*QUESTIONS, *REFLECTIONS]
+    return sum(any(text in line for text in sent) for line in log_path.read_text().splitlines())
 
 
 def table(results: list[RunResult]) -> str:
@@ -319,7 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=1))
-    clean = all(r.errors == r.missing == r.duplicates == r.server_errors == 0 for r in results)
+    clean = all(
+        r.errors == r.missing == r.duplicates == r.server_errors == r.log_leaks == 0
+        for r in results
+    )
+    print(f"log lines quoting what people wrote: {sum(r.log_leaks for r in results)}")
     print("every event got exactly one reply" if clean else "SOME EVENTS WERE NOT ANSWERED ONCE")
     return 0 if clean else 1
 
