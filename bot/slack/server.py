@@ -39,7 +39,9 @@ class RippleServer:
         self.readiness = readiness
         self.executor = executor
         self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.httpd.daemon_threads = True
+        # Non-daemon request threads: server_close() then waits for requests still being
+        # handled, so an event acked during shutdown has its work queued before the pool stops.
+        self.httpd.daemon_threads = False
         self._thread: threading.Thread | None = None
 
     @property
@@ -62,9 +64,9 @@ class RippleServer:
         self.httpd.serve_forever(poll_interval=0.2)
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop accepting requests, then let in-flight replies finish."""
+        """Stop accepting requests, wait for those in flight, then let their replies finish."""
         self.httpd.shutdown()
-        self.httpd.server_close()
+        self.httpd.server_close()  # joins the request threads (see daemon_threads above)
         if self.executor is not None:
             self.executor.shutdown(wait=wait)
 
