@@ -14,6 +14,9 @@ from bot.evidence.passage import Passage
 # A sentence ends at . ! ? or … , optionally followed by closing quotes/brackets, then space.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|\n\s*\n")
 _WORD = re.compile(r"[a-z0-9]+")
+# Footnotes carried into a passage by a page break ("... a small 8 https://www.gov.uk/...")
+# are part of the source, but quoting them reads as noise.
+_FOOTNOTE = re.compile(r"https?://|www\.", re.IGNORECASE)
 _STOP = frozenset(
     [
         "a",
@@ -96,6 +99,7 @@ def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:
         return passage
     if text[spans[0][0]].islower() and len(spans) > 1:
         spans = spans[1:]
+    spans = _best_clean_run(text, spans, query)
     if spans[-1][1] - spans[0][0] <= max_chars:
         a, b = spans[0][0], spans[-1][1]
     else:
@@ -120,6 +124,23 @@ def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:
             b = cut if cut > a else b
             b = a + len(text[a:b].rstrip(" ,;:–-"))
     return replace(passage, text=text[a:b], start=passage.start + a, end=passage.start + b)
+
+
+def _best_clean_run(text: str, spans: list[tuple[int, int]], query: str) -> list[tuple[int, int]]:
+    """The run of consecutive sentences free of footnote residue that best fits the query."""
+    runs: list[list[tuple[int, int]]] = [[]]
+    for span in spans:
+        if _FOOTNOTE.search(text[span[0] : span[1]]):
+            runs.append([])
+        else:
+            runs[-1].append(span)
+    runs = [run for run in runs if run]
+    if not runs:
+        return spans
+    wanted = _terms(query)
+    return max(
+        runs, key=lambda run: (len(wanted & _terms(text[run[0][0] : run[-1][1]])), -runs.index(run))
+    )
 
 
 def _ends_sentence(text: str, at: int) -> bool:
@@ -154,7 +175,7 @@ _BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\d+[.)])\s")
 def looks_like_prose(text: str) -> bool:
     """True for quotable sentences; False for list fragments, headings and tables of names."""
     words = text.split()
-    if len(words) < 12:
+    if len(words) < 12 or _FOOTNOTE.search(text):
         return False
     lines = [line for line in text.splitlines() if line.strip()]
     bullets = sum(1 for line in lines if _BULLET.match(line))

@@ -109,3 +109,19 @@ def test_list_fragments_are_not_offered_as_evidence():
     )
     prose = Passage("d.txt", "T", "S", ("Barnet",), 100, 100 + len(prose_text), prose_text)
     assert choose_passages([bullet, prose], "data sharing") == [prose]
+
+
+def test_footnotes_carried_in_by_a_page_break_are_never_quoted():
+    source = (KNOWLEDGE / "002_ee7f87da510b47a4.txt").read_text(encoding="utf-8")
+    anchor = "The work required partners to agree to share information"
+    start = source.index(anchor)
+    end = source.index("28th May 2013.", start) + len("28th May 2013.")
+    before = source.rfind("\n\n", 0, start) + 2
+    text = source[before:end]
+    passage = Passage("002_ee7f87da510b47a4.txt", "T", "S", ("Barnet",), before, end, text)
+    assert "https://" in passage.text  # the source really does carry the footnote here
+
+    trimmed = trim_passage(passage, 420, "share information families")
+    assert "http" not in trimmed.text
+    assert source[trimmed.start : trimmed.end] == trimmed.text
+    assert all("http" not in p.text for p in choose_passages([passage], "share information"))
