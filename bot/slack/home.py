@@ -59,6 +59,8 @@ def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
 
 def _entry_meta(entry: EntryView) -> str:
     seen = "Shared with the team" if entry.shared else "Private: only you"
+    if entry.shared and entry.anonymous:
+        seen += ' (the enabler sees "a team member")'
     themes = ", ".join(t.replace("_", " ") for t in entry.themes)
     parts = [f"#{entry.id}", entry.created_at.strftime("%d %b %Y"), team_label(entry.team), seen]
     if themes:

@@ -25,6 +25,7 @@ SETTINGS_CALLBACK = "team_settings"
 ENTRY_TEXT = ("entry_text", "text")
 ENTRY_VISIBILITY = ("entry_visibility", "visibility")
 ENTRY_TEAM = ("entry_team", "team")
+ENTRY_ANONYMOUS = ("entry_anonymous", "anonymous")
 WEEKDAY = ("schedule_weekday", "weekday")
 TIME = ("schedule_time", "time")
 ENABLED = ("schedule_enabled", "enabled")
@@ -40,11 +41,13 @@ def journal_entry(
     entry_id: int | None = None,
     initial_text: str = "",
     shared: bool = False,
+    anonymous: bool = False,
     can_share: bool = True,
     teams: list[tuple[str, str]] | None = None,
 ) -> dict:
     """Write (or, with `entry_id`, edit) an entry; private by default. With several `teams`
-    ((slug, name) pairs), a new entry offers a choice of which team it belongs to."""
+    ((slug, name) pairs), a new entry offers a choice of which team it belongs to. A shareable
+    entry offers to show its author to the enabler as "a team member" (`anonymous`)."""
     private = Option(value="private", label="Private: only me")
     team_option = Option(value="shared", label="Shared with my team")
     options = [private, team_option] if can_share else [private]
@@ -70,6 +73,7 @@ def journal_entry(
                 initial_option=team_option if shared and can_share else private,
             ),
         ),
+        *(_anonymity_choice(anonymous) if can_share else []),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -102,6 +106,27 @@ def _team_choice(team: str, teams: list[tuple[str, str]] | None) -> list[InputBl
             label="Team",
             element=StaticSelectElement(
                 action_id=ENTRY_TEAM[1], options=options, initial_option=initial
+            ),
+        )
+    ]
+
+
+def _anonymity_choice(anonymous: bool) -> list[InputBlock]:
+    """The author's choice, kept with the entry, of how the enabler sees them once shared."""
+    hidden = Option(
+        value="anonymous",
+        label='Show me to the enabler as "a team member"',
+        description="Your teammates still see your name.",
+    )
+    return [
+        InputBlock(
+            block_id=ENTRY_ANONYMOUS[0],
+            label="If shared",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ENTRY_ANONYMOUS[1],
+                options=[hidden],
+                initial_options=[hidden] if anonymous else None,
             ),
         )
     ]

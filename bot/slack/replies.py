@@ -34,16 +34,22 @@ def help_text(*, mentioned: bool = False, unknown: str | None = None) -> str:
     return HELP
 
 
-def who_can_see(shared: bool, team_name: str | None = None) -> str:
+def who_can_see(shared: bool, team_name: str | None = None, *, anonymous: bool = False) -> str:
     if shared:
         where = f"the members of {team_name}" if team_name else "your team's members"
-        return f"It is shared with {where}, and with the team's enabler only if the team consents."
+        shown = ', who sees you as "a team member"' if anonymous else ""
+        return (
+            f"It is shared with {where}, and with the team's enabler only if the team "
+            f"consents{shown}."
+        )
     return "Only you can see it. You can share it with your team from my Home tab."
 
 
-def saved_message(entry_id: int, *, shared: bool, team_name: str | None = None) -> str:
+def saved_message(
+    entry_id: int, *, shared: bool, team_name: str | None = None, anonymous: bool = False
+) -> str:
     return f":white_check_mark: Saved to your journal as entry #{entry_id}. " + who_can_see(
-        shared, team_name
+        shared, team_name, anonymous=anonymous
     )
 
 

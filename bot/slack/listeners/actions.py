@@ -180,6 +180,7 @@ def register(app: App, services: Services) -> None:
             entry_id=entry.id,
             initial_text=entry.text,
             shared=entry.shared,
+            anonymous=entry.anonymous,
             can_share=not is_personal(entry.team),
         )
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)

@@ -41,6 +41,7 @@ def register(app: App, services: Services) -> None:
         text = (modals.state_value(view, modals.ENTRY_TEXT).get("value") or "").strip()
         choice = modals.state_value(view, modals.ENTRY_VISIBILITY).get("selected_option") or {}
         chosen = modals.state_value(view, modals.ENTRY_TEAM).get("selected_option") or {}
+        anonymous = bool(modals.state_value(view, modals.ENTRY_ANONYMOUS).get("selected_options"))
         if not text:
             ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: "Write a few words."})
             return
@@ -53,15 +54,21 @@ def register(app: App, services: Services) -> None:
                 entry_id = int(meta["entry"])
                 entry = journal.edit_entry(user, entry_id, text=text)
                 if shared:
-                    journal.share_entry(user, entry_id)
+                    journal.share_entry(user, entry_id, anonymous=anonymous)
                 else:
                     journal.unshare_entry(user, entry_id)
-                return saved_message(entry_id, shared=shared, team_name=team_label(entry.team))
+                return saved_message(
+                    entry_id, shared=shared, team_name=team_label(entry.team), anonymous=anonymous
+                )
             claimed = str(chosen.get("value") or meta.get("team") or "") or None
             who = who_in_claimed_team(services, user, claimed, workspace)
             shared = shared and not is_personal(who.team)  # no team to share with
-            entry_id = journal.save_entry(who, text, shared=shared, source="journal")
-            return saved_message(entry_id, shared=shared, team_name=team_label(who.team))
+            entry_id = journal.save_entry(
+                who, text, shared=shared, source="journal", anonymous=anonymous
+            )
+            return saved_message(
+                entry_id, shared=shared, team_name=team_label(who.team), anonymous=anonymous
+            )
 
         def confirm(note: str) -> None:
             post(client, Where.dm(user), note)
