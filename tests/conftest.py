@@ -24,6 +24,39 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 if os.environ.get("CI") and not TEST_DATABASE_URL:
     raise pytest.UsageError("CI must set TEST_DATABASE_URL so the PostgreSQL tests run")
 
+# In CI the PostgreSQL tests are required, not optional: count how they end, and fail the
+# session if any was skipped or none passed (an unreachable server errors; it never skips).
+_postgres_outcomes: dict = {"passed": 0, "skipped": 0, "problem": None}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" not in report.keywords:
+        return
+    if report.skipped:
+        _postgres_outcomes["skipped"] += 1
+    elif report.when == "call" and report.passed:
+        _postgres_outcomes["passed"] += 1
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not os.environ.get("CI") or session.config.option.collectonly:
+        return
+    skipped, passed = _postgres_outcomes["skipped"], _postgres_outcomes["passed"]
+    if skipped:
+        problem = f"{skipped} PostgreSQL test(s) were skipped; CI requires them to run"
+    elif not passed:
+        problem = "no PostgreSQL test passed; CI requires them to run"
+    else:
+        return
+    _postgres_outcomes["problem"] = problem
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if problem := _postgres_outcomes.get("problem"):
+        terminalreporter.write_sep("=", f"CI: {problem}", red=True, bold=True)
+
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
     base = dict(
