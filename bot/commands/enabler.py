@@ -45,6 +45,23 @@ def add(
         typer.echo(
             "They will see nothing until the team consents (/ripple consent in its channel)."
         )
+    if added:
+        _tell_in_slack(user.strip(), team, granted=consent.granted)
+
+
+def _tell_in_slack(user: str, team: str, *, granted: bool) -> None:
+    """The team and the enabler are told, as when a team admin names one in Slack."""
+    from bot.config import Settings
+    from bot.slack.app import build_client
+    from bot.slack.listeners.privacy_commands import announce_enabler
+
+    settings = Settings()
+    if settings.slack_bot_token is None:
+        typer.echo(f"Slack is not configured (SLACK_BOT_TOKEN), so tell the team and {user}.")
+    elif announce_enabler(build_client(settings), team, user, by=None, granted=granted):
+        typer.echo(f"The team's channel and {user} (by DM) have been told in Slack.")
+    else:
+        typer.echo(f"Slack did not take the announcement (see the log): tell the team and {user}.")
 
 
 @app.command("remove")

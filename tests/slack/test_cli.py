@@ -44,3 +44,39 @@ def test_schedule_tick_without_a_token_says_what_to_set(env):
     result = CliRunner().invoke(app, ["schedule", "tick"])
     assert result.exit_code == 1
     assert "SLACK_BOT_TOKEN" in result.output
+
+
+def test_enabler_add_from_the_cli_tells_the_team_and_the_enabler(env, fake_slack):
+    from bot.config import Settings
+    from bot.journal import Journal
+    from tests.slack.conftest import ALICE, TEAM_CHANNEL, message_text
+
+    journal = Journal(Settings())
+    journal.ensure_team(TEAM_CHANNEL, name="#plymouth-alcohol", admin=ALICE)
+    journal.close()
+    result = CliRunner().invoke(app, ["enabler", "add", "U0SAM00009", "--team", TEAM_CHANNEL])
+    assert result.exit_code == 0, result.output
+    assert "have been told in Slack" in result.output
+    [told_team] = fake_slack.wait_for("chat.postMessage", channel=TEAM_CHANNEL)
+    assert "Ripple's operator named <@U0SAM00009>" in message_text(told_team)
+    assert "until the team consents" in message_text(told_team)
+    [told_enabler] = fake_slack.wait_for("chat.postMessage", channel="D0SAM00009")
+    assert "only while the team consents" in message_text(told_enabler)
+
+    again = CliRunner().invoke(app, ["enabler", "add", "U0SAM00009", "--team", TEAM_CHANNEL])
+    assert "already an enabler" in again.output
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2  # nobody is told twice
+
+
+def test_enabler_add_without_slack_says_to_tell_them(env, fake_slack):
+    from bot.config import Settings
+    from bot.journal import Journal
+
+    env.delenv("SLACK_BOT_TOKEN")
+    journal = Journal(Settings())
+    journal.ensure_team("plymouth-alcohol", admin="alice")
+    journal.close()
+    result = CliRunner().invoke(app, ["enabler", "add", "U0SAM00009", "--team", "plymouth-alcohol"])
+    assert result.exit_code == 0, result.output
+    assert "Slack is not configured" in result.output
+    assert fake_slack.calls_to("chat.postMessage") == []

@@ -148,7 +148,7 @@ def _enabler(inv: Invocation) -> None:
     if not _in_team(inv, "enabler"):
         return
     target = found.group(1) or found.group(2)
-    journal, team = inv.services.journal, team_label(inv.channel)
+    journal = inv.services.journal
     if action == "remove":
         if journal.remove_enabler(target, inv.channel, removed_by=inv.user):
             text = f"<@{inv.user}> removed <@{target}> as this team's enabler."
@@ -160,25 +160,35 @@ def _enabler(inv: Invocation) -> None:
         inv.reply_privately(f"<@{target}> is already this team's enabler.")
         return
     granted = journal.consent_state(inv.channel).granted
+    announce_enabler(inv.client, inv.channel, target, by=inv.user, granted=granted)
+
+
+def announce_enabler(
+    client: WebClient, team: str, enabler: str, *, by: str | None, granted: bool
+) -> bool:
+    """Tell the team's channel and the new enabler (by DM) that `by` (None: Ripple's operator,
+    from `ripple enabler add`) named them. True when Slack took both messages."""
+    named_by = f"<@{by}>" if by else "Ripple's operator"
     sees = (
         "The team has consented, so they can now see entries members share with the team. "
         "Any member can revoke that with `/ripple consent`."
         if granted
         else "They see nothing of the journal until the team consents: `/ripple consent`."
     )
-    post(
-        inv.client,
-        Where(inv.channel),
-        f"<@{inv.user}> named <@{target}> as this team's enabler. {sees} "
+    told_team = post(
+        client,
+        Where(team),
+        f"{named_by} named <@{enabler}> as this team's enabler. {sees} "
         "Every look they take is shown to the team with `/ripple audit`.",
     )
-    post(
-        inv.client,
-        Where.dm(target),
-        f"<@{inv.user}> named you the enabler of {team} in Ripple. You will see the entries "
-        "its members share with the team, and the themes over time, only while the team "
-        "consents; the team sees every look you take. Your teams are in my Home tab.",
+    told_enabler = post(
+        client,
+        Where.dm(enabler),
+        f"{named_by} named you the enabler of {team_label(team)} in Ripple. You will see the "
+        "entries its members share with the team, and the themes over time, only while the "
+        "team consents; the team sees every look you take. Your teams are in my Home tab.",
     )
+    return told_team.ok and told_enabler.ok
 
 
 def register(app: App, services: Services) -> None:
