@@ -225,3 +225,30 @@ def test_real_library_answers_quote_their_sources_exactly(chat_data, tmp_path):
     for passage in turn.passages:
         source = (REPO / "knowledge" / passage.doc).read_text(encoding="utf-8")
         assert source[passage.start : passage.end] == passage.text
+
+
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        ("data", "Ripple cannot write to its data folder"),
+        ("prompts", "Ripple cannot find its question bank"),
+    ],
+)
+def test_a_setup_that_cannot_work_is_explained_before_the_chat_starts(tmp_path, broken, message):
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("in the way")
+    env = {
+        "RIPPLE_DATA_DIR": str(blocker / "data" if broken == "data" else tmp_path / "data"),
+        "RIPPLE_KNOWLEDGE_DIR": str(REPO / "knowledge"),
+        "RIPPLE_PROMPTS_DIR": str(
+            tmp_path / "no-prompts" if broken == "prompts" else REPO / "prompts"
+        ),
+        "RIPPLE_LLM": "",
+    }
+    args = ["chat", "--user", "leader-1", "--team", "plymouth-alcohol"]
+    result = CliRunner().invoke(app, args, input="reflect\nquit\n", env=env)
+    assert result.exit_code == 2
+    assert message in result.output
+    fix = "RIPPLE_DATA_DIR" if broken == "data" else "RIPPLE_PROMPTS_DIR"
+    assert fix in result.output
+    assert "Errno" not in result.output and "Something went wrong" not in result.output

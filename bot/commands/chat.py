@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,7 +55,34 @@ def chat(
         transformers_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover - sentence-transformers always brings it
         pass
-    services = Services(Settings(), clock=clock)
+    settings = Settings()
+    problem = _setup_problem(settings.data_dir, settings.prompts_dir)
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(code=2)
+    services = Services(settings, clock=clock)
     interactive = sys.stdin.isatty()
     session = ChatSession(services, Who(user, team, workspace), rich=interactive)
     session.run(None if interactive else sys.stdin)
+
+
+def _setup_problem(data_dir: Path, prompts_dir: Path) -> str | None:
+    """What stops a chat before it starts (every turn needs both), said so a person can fix it;
+    found mid-conversation it would only surface as "something went wrong" on every line."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as error:
+        return (
+            f"Ripple cannot write to its data folder {data_dir} ({error.strerror}); your "
+            "journal and the evidence index live there. Set RIPPLE_DATA_DIR to a folder you "
+            "can write to."
+        )
+    questions = prompts_dir / "questions.yaml"
+    if not questions.is_file():
+        return (
+            f"Ripple cannot find its question bank at {questions}. Run ripple from the project "
+            "folder, or set RIPPLE_PROMPTS_DIR to the folder holding questions.yaml."
+        )
+    return None
