@@ -14,7 +14,15 @@ from bot.services import Services
 from bot.slack.app import build_client
 from bot.slack.scheduler import due_week, tick
 from tests.slack import payloads
-from tests.slack.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, buttons, slack_settings
+from tests.slack.conftest import (
+    ALICE,
+    BOB,
+    CAROL,
+    TEAM_CHANNEL,
+    _running_bot,
+    buttons,
+    slack_settings,
+)
 from tests.slack.fake_slack import WORKSPACE_ID
 
 MONDAY_9 = Schedule(weekday=0, time="09:00", enabled=True)
@@ -86,6 +94,13 @@ def sched(slack_data_dir, fake_slack, db_url):
     fake_slack.reset()
     yield services, client, clock
     journal.close()
+
+
+@pytest.fixture
+def bot(slack_data_dir, fake_slack, db_url, embedder):
+    """The real app on the parametrised database, so the prompt's buttons (and `team`, which
+    builds on `bot`) meet PostgreSQL too when it is configured."""
+    yield from _running_bot(slack_data_dir, db_url, fake_slack, embedder)
 
 
 def tick_at(services, client, clock: FixedClock, when: datetime):
