@@ -2,13 +2,12 @@
 """The enabler over real HTTP: named by an admin (enabler and team told), their Home before
 and after consent and after revocation, "Open team entries" through the journal's one audited
 read (crafted payloads get nothing and leave a refusal row), private notes, and the team's
-`/ripple audit`."""
+`/ripple audit`. Every test runs on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL:
+the enabler's consent is a consent test too."""
 
 from __future__ import annotations
 
 import json
-
-import pytest
 
 from tests.slack import payloads
 from tests.slack.conftest import (
@@ -34,14 +33,6 @@ from tests.slack.privacy_support import (  # noqa: F401 - pbot, pteam are fixtur
     view_text,
     write,
 )
-
-
-@pytest.fixture
-def db_url(tmp_path) -> str:
-    """SQLite only here: the enabler's reads are the journal's own query, which the journal's
-    tests run on PostgreSQL; the consent tests, where concurrent clicks meet the database,
-    run on both."""
-    return f"sqlite:///{tmp_path / 'journal.db'}"
 
 
 def home_buttons(view: dict) -> dict[str, dict]:
