@@ -176,6 +176,22 @@ def channel_join(user: str, channel: str) -> dict:
     )
 
 
+def channel_leave(user: str, channel: str) -> dict:
+    ts = _ts()
+    return envelope(
+        {
+            "type": "message",
+            "subtype": "channel_leave",
+            "text": f"<@{user}> has left the channel",
+            "user": user,
+            "ts": ts,
+            "channel": channel,
+            "event_ts": ts,
+            "channel_type": "channel",
+        }
+    )
+
+
 def member_joined(user: str, channel: str, inviter: str | None = None) -> dict:
     return envelope(
         {

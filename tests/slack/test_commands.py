@@ -195,6 +195,10 @@ def test_a_private_entry_never_reaches_a_channel(bot, team):
     bot.fake.wait_for("views.publish", 3)
     run(bot, "helped what helped when a partner pulled out?")
     bot.fake.wait_for("chat.postEphemeral")
+    # A public answer in the team's channel, to a question close to the private entry.
+    question = "what helped when we worried the trust would pull out of the partnership?"
+    bot.sender.event(payloads.app_mention(BOB, TEAM_CHANNEL, question))
+    bot.fake.wait_for("chat.postMessage", channel=TEAM_CHANNEL)
     for call in bot.fake.calls:
         channel = str(call.args.get("channel", ""))
         if channel.startswith("C"):

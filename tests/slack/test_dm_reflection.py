@@ -90,6 +90,7 @@ def test_messages_ripple_must_ignore_get_200_and_no_reply(bot, team):
         payloads.bot_message(dm),
         payloads.file_share(ALICE, dm),
         payloads.channel_join(ALICE, TEAM_CHANNEL),
+        payloads.channel_leave(BOB, TEAM_CHANNEL),
         payloads.dm_message(ALICE, "   ", channel=dm),
         payloads.dm_message("U0RIPPLEBOT", "my own words", channel=dm, bot_id="B0RIPPLEBOT"),
     ):
