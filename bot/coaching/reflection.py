@@ -1,6 +1,7 @@
 """The weekly reflection: a small, explicit state machine.
 
     (start) ─► checkin? ─► opener ─► exploring ─(2-3 exchanges)─► commitment ─► saved
+                                          └─(a commitment offered unasked)─► saved
                     any stage ── "skip" / "stop" / "not now" ──► ended
 
 The state lives in the `ReflectionStore` (the journal database), never in memory, so a
@@ -22,6 +23,7 @@ from bot.coaching.text import (
     has_words,
     is_greeting,
     looks_like_injection,
+    volunteered_commitment,
     wants_to_stop,
 )
 from bot.evidence.passage import EvidenceUnavailable, Passage
@@ -161,6 +163,11 @@ class Reflection:
             )
         fresh = [t for t in found if t not in state["themes"]]
         self._record_turn(state, text, found)
+        # Once the situation is told, a commitment they offer unasked is the one to keep:
+        # asking for it again would sound as if Ripple had not listened.
+        offered = volunteered_commitment(text) if state["exchanges"] > 1 else None
+        if offered is not None:
+            return self._save(who, state, offered, note)
         return self._next_question(who, state, note + self._acknowledge(fresh))
 
     def _next_question(self, who: Who, state: dict, lead: str) -> Reply:

@@ -32,6 +32,17 @@ _INJECTION = re.compile(
     re.IGNORECASE,
 )
 
+# "I will ask both of them to ...": a commitment offered before Ripple asks for one. Phrases
+# that only sound like one ("I'll be honest", "I'm going to lose it") are left alone.
+_VOLUNTEERED = re.compile(
+    r"(?:^|[.!?;]\s+|\n)(?P<sentence>(?:(?:so|and|then|ok(?:ay)?|right|next week|this week|"
+    r"on \w+day),?\s+)*(?:i will|i['’]ll|i am going to|i['’]m going to|i plan to|i intend to|"
+    r"i commit to|my commitment is(?: to)?)\s+(?!not\b|never\b|be\b|lose\b|have to\b|"
+    r"probably\b|admit\b|say\b|need\b)[^.!?\n]*[.!?]?)",
+    re.IGNORECASE,
+)
+MIN_COMMITMENT_WORDS = 5  # "I will ask both of them" and longer: concrete enough to keep
+
 
 @dataclass(frozen=True)
 class CleanInput:
@@ -65,3 +76,12 @@ def looks_like_injection(text: str) -> bool:
 def has_words(text: str) -> bool:
     """True when the text has letters or digits in any script (not only emoji/punctuation)."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def volunteered_commitment(text: str) -> str | None:
+    """The first sentence in which the person commits to something, or None."""
+    for match in _VOLUNTEERED.finditer(text):
+        sentence = match.group("sentence").strip()
+        if len(sentence.split()) >= MIN_COMMITMENT_WORDS:
+            return sentence
+    return None

@@ -197,3 +197,29 @@ def test_people_and_teams_do_not_share_a_conversation(coach, store):
     coach.start_reflection(a)
     coach.reflect(a, SITUATION)
     assert coach.in_reflection(a) and not coach.in_reflection(b)
+
+
+def test_a_commitment_offered_before_it_is_asked_for_is_saved(coach, who, store):
+    coach.start_reflection(who)
+    coach.reflect(who, SITUATION)
+    offered = "I will ask both of them to meet me on Tuesday and agree one shared goal"
+    saved = coach.reflect(who, f"They both say yes and do nothing. {offered}.")
+    assert saved.done and saved.meta["state"] == "saved"
+    assert f"commitment for the week: “{offered}.”" in saved.text
+    [entry] = store.entries
+    assert entry.commitment == f"{offered}."
+    assert entry.text.startswith(SITUATION) and offered in entry.text
+    assert not coach.in_reflection(who)
+
+
+def test_words_that_only_sound_like_a_commitment_keep_the_conversation_going(coach, who, store):
+    coach.start_reflection(who)
+    coach.reflect(who, SITUATION)
+    reply = coach.reflect(who, "I'll be honest, I will never get the two boards to agree on this.")
+    assert reply.meta["state"] in {"exploring", "commitment"} and not reply.done
+    first_turn = coach.start_reflection(Who("leader-2", "t"))
+    assert first_turn.meta["state"] == "opener"
+    # The situation itself comes first: a first answer that says "I will" is not yet a commitment.
+    early = coach.reflect(Who("leader-2", "t"), f"I will ask both of them to meet. {SITUATION}")
+    assert not early.done
+    assert store.entries == []
