@@ -14,7 +14,7 @@ from bot.journal.base import JournalBase
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied, InvalidInput
 from bot.journal.models import Consent, ConsentVote, Member, Team, TeamMembership
-from bot.journal.views import CONSENT_RULES, ConsentState
+from bot.journal.views import CONSENT_RULES, ConsentDecision, ConsentState
 
 
 class ConsentMixin(JournalBase):
@@ -105,15 +105,15 @@ class ConsentMixin(JournalBase):
 
         return self._db.run(work)
 
-    def consent_history(self, team: str) -> list[tuple[str, str, str]]:
-        """(action, by whom, ISO time) for every grant and revocation, oldest first."""
+    def consent_history(self, team: str) -> list[ConsentDecision]:
+        """Every grant and revocation, oldest first: who, when, and under which rule."""
 
-        def work(session: Session) -> list[tuple[str, str, str]]:
+        def work(session: Session) -> list[ConsentDecision]:
             team_row = self._require_team(session, team)
             rows = session.scalars(
                 sa.select(Consent).where(Consent.team_id == team_row.id).order_by(Consent.id)
             )
-            return [(r.action, r.by_user, r.at.isoformat()) for r in rows]
+            return [ConsentDecision(r.action, r.by_user, r.at.isoformat(), r.rule) for r in rows]
 
         return self._db.run(work)
 

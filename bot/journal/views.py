@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 PRIVATE = "private"
 SHARED = "shared"
@@ -94,6 +95,15 @@ class ConsentState:
     needed: int = 0  # agreements a majority needs (members // 2 + 1)
     member_count: int = 0
     changed: bool = True  # False when this call changed nothing (a double click)
+
+
+class ConsentDecision(NamedTuple):
+    """One grant or revocation, as recorded: what, by whom, when (ISO), under which rule."""
+
+    action: str  # "granted" | "revoked"
+    by: str
+    at: str
+    rule: str  # "admin" | "majority"
 
 
 @dataclass(frozen=True)

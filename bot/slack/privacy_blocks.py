@@ -25,7 +25,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.journal.views import AuditEvent, ConsentState, EnablerNoteView, EntryView
+from bot.journal.views import (
+    AuditEvent,
+    ConsentDecision,
+    ConsentState,
+    EnablerNoteView,
+    EntryView,
+)
 from bot.slack.blocks import button, mrkdwn_escape, split_text
 
 # action ids (listeners/privacy_actions.py registers each one)
@@ -44,6 +50,7 @@ THEME_NAMES = {
     "authorising_environment": "authorising environment",
     "conflict": "conflict",
 }
+RULE_NAMES = {"admin": "rule: any team admin", "majority": "rule: a majority of members"}
 CHART_WEEKS = 8  # the newest weeks shown in the chart
 BAR_WIDTH = 12  # characters for the longest bar
 ENTRIES_ON_HOME = 5
@@ -154,7 +161,7 @@ def consent_fallback(state: ConsentState, team_label: str) -> str:
 
 # --- the audit trail -----------------------------------------------------------------------
 def audit_blocks(
-    team_label: str, events: Sequence[AuditEvent], history: Sequence[tuple[str, str, str]]
+    team_label: str, events: Sequence[AuditEvent], history: Sequence[ConsentDecision]
 ) -> list[Block]:
     """`/ripple audit`: every look the enabler took (and every refusal), newest first."""
     blocks: list[Block] = [section(f"*What the enabler has seen in {team_label}*")]
@@ -164,8 +171,9 @@ def audit_blocks(
     blocks += sections("\n".join(lines)) if lines else []
     if history:
         decisions = [
-            f"• {slack_date(datetime.fromisoformat(at))}: consent {action} by {_person(by)}"
-            for action, by, at in reversed(history)
+            f"• {slack_date(datetime.fromisoformat(d.at))}: consent {d.action} by "
+            f"{_person(d.by)} ({RULE_NAMES.get(d.rule, d.rule)})"
+            for d in reversed(history)
         ]
         blocks.append(section("*Consent decisions*"))
         blocks += sections("\n".join(decisions))

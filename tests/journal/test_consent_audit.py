@@ -31,7 +31,8 @@ def test_admin_rule_only_an_admin_grants_and_a_double_click_changes_nothing(team
     assert granted.granted and granted.changed_by == "alice" and granted.rule == "admin"
     again = team.agree_consent("alice", PLY)
     assert again.granted and not again.changed
-    assert [a for a, _, _ in team.consent_history(PLY)] == ["granted"]
+    assert [d.action for d in team.consent_history(PLY)] == ["granted"]
+    assert team.consent_history(PLY)[0].rule == "admin"
 
 
 def test_majority_rule_needs_more_than_half_and_counts_each_member_once(team):
@@ -46,6 +47,9 @@ def test_majority_rule_needs_more_than_half_and_counts_each_member_once(team):
         team.entries_for_enabler("erin", PLY)
     second = team.agree_consent("carol", PLY)
     assert second.granted and second.changed_by == "carol"
+    [decision] = team.consent_history(PLY)  # who, when, and under which rule
+    assert (decision.action, decision.by, decision.rule) == ("granted", "carol", "majority")
+    assert decision.at.startswith("2026-")
     assert len(team.entries_for_enabler("erin", PLY)) == 1
 
 
@@ -71,7 +75,7 @@ def test_revocation_by_any_member_takes_effect_on_the_next_request(team):
     # Agreements from before the revocation no longer count towards a new grant.
     team.set_consent_rule("alice", PLY, "majority")
     assert team.agree_consent("bob", PLY).agreed == ("bob",)
-    assert [a for a, _, _ in team.consent_history(PLY)] == ["granted", "revoked"]
+    assert [d.action for d in team.consent_history(PLY)] == ["granted", "revoked"]
 
 
 def test_every_enabler_read_and_refusal_is_audited_and_visible_to_the_team(team):
@@ -169,4 +173,4 @@ def test_simultaneous_clicks_on_two_replicas_decide_exactly_once(team, db_settin
     other.close()
     assert len(results) == 2
     assert team.consent_state(PLY).granted  # neither vote was lost to the race
-    assert [a for a, _, _ in team.consent_history(PLY)] == ["granted"]  # and granted once
+    assert [d.action for d in team.consent_history(PLY)] == ["granted"]  # and granted once

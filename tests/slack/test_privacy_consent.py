@@ -60,8 +60,8 @@ def test_an_admin_grants_and_the_channel_is_told(pbot, pteam):
     assert set(buttons(updated)) == {"consent_revoke"}
     posts = pbot.fake.wait_for("chat.postMessage", 2, channel=TEAM_CHANNEL)
     assert f"<@{ALICE}> gave consent" in message_text(posts[-1])
-    [(action, by, _)] = pbot.journal.consent_history(TEAM_CHANNEL)
-    assert (action, by) == ("granted", ALICE)
+    [(action, by, _, rule)] = pbot.journal.consent_history(TEAM_CHANNEL)
+    assert (action, by, rule) == ("granted", ALICE, "admin")
     [told] = pbot.fake.wait_for("chat.postMessage", channel="D" + ENABLER[1:])
     assert "has consented" in message_text(told)
 
@@ -124,7 +124,7 @@ def test_a_double_clicked_button_changes_and_announces_once(pbot, pteam):
         click(pbot, ALICE, "consent_grant", grant, channel=TEAM_CHANNEL)
     pbot.fake.wait_for("chat.update")
     time.sleep(0.5)  # give the second click time to do anything it (wrongly) might
-    assert [a for a, _, _ in pbot.journal.consent_history(TEAM_CHANNEL)] == ["granted"]
+    assert [d.action for d in pbot.journal.consent_history(TEAM_CHANNEL)] == ["granted"]
     assert len(pbot.fake.calls_to("chat.update")) == 1
     assert len(pbot.fake.calls_to("chat.postMessage")) == 2  # the card, one announcement
 
@@ -132,7 +132,7 @@ def test_a_double_clicked_button_changes_and_announces_once(pbot, pteam):
         click(pbot, BOB, "consent_revoke", grant, channel=TEAM_CHANNEL)
     pbot.fake.wait_for("chat.update", 2)
     time.sleep(0.5)
-    assert [a for a, _, _ in pbot.journal.consent_history(TEAM_CHANNEL)] == [
+    assert [d.action for d in pbot.journal.consent_history(TEAM_CHANNEL)] == [
         "granted",
         "revoked",
     ]

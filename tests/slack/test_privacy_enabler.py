@@ -189,7 +189,7 @@ def test_the_team_sees_every_look_and_refusal_with_audit(pbot, pteam):
     assert f"<@{ENABLER}> read 2 shared entries" in text
     assert f"#{second}, #{first}" in text
     assert "was refused (no consent); nothing was shown" in text
-    assert f"consent granted by <@{ALICE}>" in text
+    assert f"consent granted by <@{ALICE}> (rule: any team admin)" in text
     assert "Shared one" not in text  # the trail says what was read, never the text again
 
     command(pbot, "audit", user=OUTSIDER)
