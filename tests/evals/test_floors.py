@@ -46,6 +46,18 @@ def test_hybrid_retrieval_holds_up_on_questions_nobody_tuned_on(
     assert hybrid.off_topic_rejection >= HOLDOUT_OFF_TOPIC_REJECTION_FLOOR
 
 
+def test_hybrid_beats_bm25_and_dense_alone_on_the_labelled_set(
+    evidence_library, retrieval_cases, retrieval_report
+):
+    # The bar for fusing the two: it must earn its place on recall@5 and MRR@10.
+    report = run_retrieval_eval(evidence_library, retrieval_cases, methods=("bm25", "dense"))
+    fused = retrieval_report.methods["hybrid"]
+    for method in ("bm25", "dense"):
+        single = report.methods[method]
+        assert fused.recall_at_5 > single.recall_at_5, method
+        assert fused.mrr_at_10 > single.mrr_at_10, method
+
+
 def test_every_query_is_scored_and_timed(retrieval_report, retrieval_cases):
     on_topic = sum(1 for c in retrieval_cases if not c.off_topic)
     assert len(retrieval_report.methods["hybrid"].ranks) == on_topic
