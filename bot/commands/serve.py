@@ -39,6 +39,7 @@ def serve(
         typer.echo("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token).", err=True)
         raise typer.Exit(2)
     configure_logging(settings)
+    _require_encryption_key(settings)
     services = Services(settings)
     executor = new_executor(settings)
     try:
@@ -70,6 +71,20 @@ def serve(
     finally:
         if scheduler is not None:
             scheduler.stop()
+
+
+def _require_encryption_key(settings: Settings) -> None:
+    """Refuse to start, rather than serve requests that would all fail, when the journal has
+    no usable key (none in production, or a malformed one). In development the journal's
+    key file is created here if missing, and the log says where."""
+    from bot.journal.crypto import Cipher, load_keys
+    from bot.journal.errors import ConfigurationError
+
+    try:
+        Cipher(load_keys(settings).keys)
+    except ConfigurationError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
 
 
 def _warm_up(services) -> None:

@@ -80,3 +80,12 @@ def test_enabler_add_without_slack_says_to_tell_them(env, fake_slack):
     assert result.exit_code == 0, result.output
     assert "Slack is not configured" in result.output
     assert fake_slack.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.timeout(30)  # without the check, serve would start listening and never return
+def test_serve_in_production_without_a_key_is_refused(env):
+    env.setenv("RIPPLE_ENV", "production")
+    env.delenv("RIPPLE_ENCRYPTION_KEYS", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert "RIPPLE_ENCRYPTION_KEYS" in result.output and "Traceback" not in result.output
