@@ -105,3 +105,24 @@ def test_ask_indexes_on_first_run(tmp_path: Path, embedder):
     assert result.exit_code == 0, result.output
     assert "First run" in result.stderr
     assert json.loads(result.stdout)["passages"][0]["doc"] == "notes.md"
+
+
+def test_a_fifty_thousand_character_question_is_cut_and_still_answered(run):
+    question = "How did other places get GPs on board with the new way of working? " * 760
+    assert len(question) >= 50_000
+    result = run("ask", "--json", "--k", "2", question)
+    assert result.exit_code == 0, result.output
+    assert "Your question is long, so I searched with its first" in result.stderr
+    assert len(json.loads(result.stdout)["passages"]) == 2
+
+
+def test_a_data_dir_that_cannot_be_written_is_explained_by_ask(tmp_path: Path):
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("in the way")
+    env = {"RIPPLE_DATA_DIR": str(blocker / "data"), "RIPPLE_KNOWLEDGE_DIR": str(KNOWLEDGE)}
+    result = CliRunner().invoke(app, ["ask", "pooled budgets"], env=env)
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())  # rich wraps lines at the terminal width
+    assert "cannot write its evidence index" in said
+    assert "Set RIPPLE_DATA_DIR to a folder you can write to" in said
+    assert "Traceback" not in result.output and "Errno" not in result.output
