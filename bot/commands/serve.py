@@ -28,6 +28,9 @@ def serve(
     ] = False,
 ) -> None:
     """Run the Slack app."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
     from bot.logging_setup import configure_logging
     from bot.services import Services
     from bot.slack.app import SlackNotConfigured, build_app, new_executor
@@ -46,6 +49,13 @@ def serve(
         app = build_app(services, executor=executor)
     except SlackNotConfigured as err:
         typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    except (BoltError, SlackApiError, OSError) as err:  # Bolt checks the token with auth.test
+        typer.echo(
+            f"Could not check SLACK_BOT_TOKEN with Slack at {settings.slack_api_url} ({err}). "
+            "Check the token, SLACK_API_URL and the network, then start again.",
+            err=True,
+        )
         raise typer.Exit(2) from None
     _warm_up(services)
     scheduler = None

@@ -89,3 +89,11 @@ def test_serve_in_production_without_a_key_is_refused(env):
     result = CliRunner().invoke(app, ["serve", "--port", "0"])
     assert result.exit_code == 2
     assert "RIPPLE_ENCRYPTION_KEYS" in result.output and "Traceback" not in result.output
+
+
+def test_serve_when_slack_cannot_be_reached_says_what_to_check(env):
+    env.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")  # nothing listens on port 9
+    result = CliRunner().invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 2, result.output
+    assert "SLACK_BOT_TOKEN" in result.output and "SLACK_API_URL" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
