@@ -84,6 +84,14 @@ def test_a_duplicate_event_on_another_replica_gets_no_second_reply(
         replica.close()
 
 
+def test_a_mention_from_another_bot_gets_200_and_no_reply(bot, team):
+    envelope = payloads.app_mention("U0OTHERBOT", TEAM_CHANNEL, QUESTION)
+    envelope["event"]["bot_id"] = "B0OTHERBOT"  # e.g. a workflow or another app @mentioning us
+    assert bot.sender.event(envelope).status == 200
+    time.sleep(1.0)
+    assert bot.fake.calls_to("chat.postMessage") == []
+
+
 def test_empty_mention_gets_a_hint_in_thread(bot):
     envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "")
     assert bot.sender.event(envelope).status == 200
