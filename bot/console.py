@@ -78,7 +78,9 @@ class Renderer:
 
     def _passage(self, passage: Passage) -> None:
         text = " ".join(passage.text.split())
-        self.line(f"    “{text}”", "italic")
+        if not (text.startswith(("“", '"')) and text.endswith(("”", '"'))):  # no ““double””
+            text = f"“{text}”"
+        self.line(f"    {text}", "italic")
         where = " · ".join(part for part in (passage.title, passage.section) if part)
         self.line(f"    — {where}", "dim")
 

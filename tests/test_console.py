@@ -18,6 +18,7 @@ from bot.coaching.ports import FixedClock, Who
 from bot.coaching.questions import QuestionBank
 from bot.coaching.themes import ThemeDetector
 from bot.console import ChatSession
+from bot.evidence.passage import Passage
 from bot.journal import Journal
 from bot.journal.errors import JournalUnavailable
 from tests.coaching.fakes import InMemoryStore, KeywordEvidence
@@ -252,3 +253,18 @@ def test_a_setup_that_cannot_work_is_explained_before_the_chat_starts(tmp_path, 
     fix = "RIPPLE_DATA_DIR" if broken == "data" else "RIPPLE_PROMPTS_DIR"
     assert fix in result.output
     assert "Errno" not in result.output and "Something went wrong" not in result.output
+
+
+def test_a_passage_that_is_itself_a_quotation_is_not_quoted_twice():
+    from bot.console import Renderer
+
+    spoken = "“The energy was high when telling the individual patient stories.”"
+    plain = "Partners met monthly to agree a shared outcome."
+    out = io.StringIO()
+    for text in (spoken, plain):
+        Renderer(out, rich=False)._passage(
+            Passage("d.txt", "A title", "A section", (), 0, len(text), text)
+        )
+    printed = out.getvalue()
+    assert f"    {spoken}\n" in printed and "““" not in printed and "””" not in printed
+    assert f"    “{plain}”\n" in printed
