@@ -237,3 +237,12 @@ def test_team_create_in_a_channel_ripple_cannot_see_says_to_invite_it(bot):
     [note] = bot.fake.wait_for("chat.postEphemeral")
     assert "/invite @Ripple" in message_text(note)
     assert bot.journal.teams_for(ALICE) == []
+
+
+def test_team_create_in_a_channel_ripple_cannot_post_in_says_to_invite_it(bot):
+    bot.fake.fail("chat.postMessage", error="not_in_channel")  # public: members are readable
+    run(bot, "team create")
+    [refused, advice] = bot.fake.wait_for("chat.postMessage", 2)
+    assert refused.args["channel"] == TEAM_CHANNEL
+    assert advice.args["channel"] == "D0ALICE001"
+    assert "/invite @Ripple" in message_text(advice)

@@ -165,3 +165,12 @@ def test_consent_outside_a_team_channel_says_where_to_run_it(pbot):
     command(pbot, "consent", channel="D0ALICE001")
     [note] = pbot.fake.wait_for("chat.postEphemeral")
     assert "team's channel" in message_text(note)
+
+
+def test_a_card_slack_refuses_to_post_tells_the_person_what_to_do(pbot, pteam):
+    pbot.fake.fail("chat.postMessage", error="not_in_channel")  # Ripple was removed
+    command(pbot, "consent", user=BOB)
+    [refused, advice] = pbot.fake.wait_for("chat.postMessage", 2)
+    assert refused.args["channel"] == TEAM_CHANNEL
+    assert advice.args["channel"] == "D" + BOB[1:]  # privately, by DM
+    assert "/invite @Ripple" in message_text(advice)

@@ -123,7 +123,7 @@ def _team(inv: Invocation) -> None:
             "Entries stay private unless you share them. "
             "Admins can change the day and time with `/ripple settings`."
         )
-        post(inv.client, Where(inv.channel), text)
+        post(inv.client, Where(inv.channel, user=inv.user), text)  # user: told if refused
     else:
         inv.reply_privately(
             f"<#{inv.channel}> is already a Ripple team; I've refreshed its members "

@@ -111,7 +111,7 @@ def register(app: App, services: Services) -> None:
                 f"<@{click.user}> *revoked* enabler consent. From now on the enabler sees "
                 "nothing of this team's journal."
             )
-        post(click.client, Where(state.team), text)
+        post(click.client, Where(state.team, user=click.user), text)
         for enabler in services.journal.list_enablers(state.team):
             if state.granted:
                 note = (

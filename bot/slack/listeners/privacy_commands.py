@@ -50,12 +50,15 @@ def _in_team(inv: Invocation, name: str) -> bool:
     return True
 
 
-def post_consent_card(client: WebClient, services: Services, team: str) -> None:
+def post_consent_card(
+    client: WebClient, services: Services, team: str, user: str | None = None
+) -> None:
+    """Post the card in the team's channel; if Slack refuses, `user` is told what to do."""
     state = services.journal.consent_state(team)
     enablers = [e.user for e in services.journal.list_enablers(team)]
     label = team_label(team)
     card = consent_card(state, label, enablers)
-    post(client, Where(team), card, text=consent_fallback(state, label))
+    post(client, Where(team, user=user), card, text=consent_fallback(state, label))
 
 
 def _consent(inv: Invocation) -> None:
@@ -76,11 +79,11 @@ def _consent(inv: Invocation) -> None:
             how = "any team admin can grant" if rule == "admin" else "a majority of members decide"
             post(
                 inv.client,
-                Where(inv.channel),
+                Where(inv.channel, user=inv.user),
                 f"<@{inv.user}> changed how this team decides on enabler consent: {how}. "
                 "Agreements collected so far are set aside.",
             )
-    post_consent_card(inv.client, inv.services, inv.channel)
+    post_consent_card(inv.client, inv.services, inv.channel, inv.user)
 
 
 def _audit(inv: Invocation) -> None:
@@ -152,7 +155,7 @@ def _enabler(inv: Invocation) -> None:
     if action == "remove":
         if journal.remove_enabler(target, inv.channel, removed_by=inv.user):
             text = f"<@{inv.user}> removed <@{target}> as this team's enabler."
-            post(inv.client, Where(inv.channel), text)
+            post(inv.client, Where(inv.channel, user=inv.user), text)
         else:
             inv.reply_privately(f"<@{target}> is not this team's enabler.")
         return
@@ -177,7 +180,7 @@ def announce_enabler(
     )
     told_team = post(
         client,
-        Where(team),
+        Where(team, user=by),
         f"{named_by} named <@{enabler}> as this team's enabler. {sees} "
         "Every look they take is shown to the team with `/ripple audit`.",
     )

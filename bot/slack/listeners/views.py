@@ -122,4 +122,4 @@ def register(app: App, services: Services) -> None:
             )
         else:
             text = f"<@{user}> switched off {team_label(team)}'s weekly reflection prompt."
-        post(client, Where(team), text)
+        post(client, Where(team, user=user), text)
