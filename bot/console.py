@@ -182,6 +182,11 @@ class ChatSession:
             self.render.reply(self.services.coach.start_reflection(self.who))
         elif self.pending is not None and lowered in {"", "retry"}:
             self._reflect(self.pending)
+        elif lowered == "retry":  # nothing waiting: not a reflection turn of its own
+            self.render.line(
+                "There's nothing waiting to be sent again. Carry on whenever you like."
+            )
+            self.render.line()
         elif not text and not self.services.coach.in_reflection(self.who):
             return True  # a blank line outside a conversation: nothing to say
         else:

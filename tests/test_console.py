@@ -171,6 +171,19 @@ def test_a_database_outage_keeps_the_words_for_a_retry(tmp_path, embedder):
     assert store.entries[0].commitment == COMMITMENT
 
 
+def test_retry_with_nothing_waiting_is_not_taken_as_a_reflection(tmp_path, embedder):
+    from datetime import UTC, datetime
+
+    store = InMemoryStore(FixedClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    services = _fake_services(tmp_path, embedder, store)
+    out = io.StringIO()
+    session = ChatSession(services, Who("leader-1", "t"), out=out)
+    session.run(["reflect", SITUATION, "retry", SECOND, COMMITMENT, "quit"])
+    assert "There's nothing waiting to be sent again" in out.getvalue()
+    [entry] = store.entries
+    assert entry.text == f"{SITUATION}\n\n{SECOND}"
+
+
 def test_rich_rendering_for_a_person_at_a_terminal(tmp_path, embedder):
     from datetime import UTC, datetime
 
