@@ -76,12 +76,7 @@ def _create_key_file(path: Path) -> KeySource:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        for _ in range(50):  # the other process may still be writing it
-            keys = parse_keys(path.read_text())
-            if keys:
-                return KeySource(keys, "file", path)
-            time.sleep(0.02)
-        raise ConfigurationError(f"The key file {path} is empty. Restore it from backup.") from None
+        return _read_key_file(path)
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     source = KeySource([key], "file", path, generated=True)
@@ -96,11 +91,19 @@ def load_keys(settings: Settings) -> KeySource:
         raise ConfigurationError(NO_KEY_IN_PRODUCTION)
     path = settings.key_file
     if path.exists():
-        keys = parse_keys(path.read_text())
-        if not keys:
-            raise ConfigurationError(f"The key file {path} is empty. Restore it from backup.")
-        return KeySource(keys, "file", path)
+        return _read_key_file(path)
     return _create_key_file(path)
+
+
+def _read_key_file(path: Path) -> KeySource:
+    """Read an existing key file. Empty may mean another process is creating it right now
+    (it creates the file, then writes the key), so wait briefly before calling it lost."""
+    for _ in range(50):
+        keys = parse_keys(path.read_text())
+        if keys:
+            return KeySource(keys, "file", path)
+        time.sleep(0.02)
+    raise ConfigurationError(f"The key file {path} is empty. Restore it from backup.")
 
 
 class Cipher:

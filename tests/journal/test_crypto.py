@@ -146,3 +146,24 @@ def test_processes_starting_together_share_one_generated_key(settings):
         t.join(timeout=10)
     assert len(found) == 4 and len(set(found)) == 1
     assert settings.key_file.read_text().split() == list(found[0])
+
+
+def test_a_key_file_still_being_written_by_another_process_is_waited_for(settings):
+    """The creator makes the file, then writes the key: a reader in between must wait, not
+    report the key as lost (seen in CI under load)."""
+    import threading
+
+    from bot.journal.crypto import load_keys
+
+    key = Fernet.generate_key().decode()
+    settings.key_file.parent.mkdir(parents=True, exist_ok=True)
+    settings.key_file.touch(mode=0o600)  # created, not yet written
+    writer = threading.Timer(0.2, lambda: settings.key_file.write_text(key + "\n"))
+    writer.start()
+    try:
+        assert load_keys(settings).keys == [key]
+    finally:
+        writer.join()
+    settings.key_file.write_text("")
+    with pytest.raises(ConfigurationError, match="Restore it from backup"):
+        load_keys(settings)  # still empty after the wait: genuinely lost
