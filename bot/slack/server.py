@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
+DRAIN_LIMIT_BYTES = 16_000_000  # beyond this a 413 is not worth reading the body for
 
 Readiness = Callable[[], dict[str, str]]
 
@@ -96,6 +97,12 @@ def _handler_for(server: RippleServer) -> type[BaseHTTPRequestHandler]:
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
+                # Read (and drop) a moderately oversized body first, so the sender gets its
+                # 413 instead of a broken pipe; anything absurd is simply cut off.
+                self.close_connection = True
+                remaining = length if length <= DRAIN_LIMIT_BYTES else 0
+                while remaining > 0 and (chunk := self.rfile.read(min(65536, remaining))):
+                    remaining -= len(chunk)
                 self._send(413, {"error": "payload too large"})
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace")

@@ -57,7 +57,7 @@ def test_readiness_fails_when_the_database_is_unreachable(slack_data_dir, fake_s
 def test_malformed_and_oversized_bodies_are_refused_without_a_crash(bot):
     garbage = bot.sender.send("{not json", {"Content-Type": "application/json"})
     assert garbage.status in (400, 404)
-    huge = bot.sender.send("x" * 1_100_000, {"Content-Type": "application/json"})
+    huge = bot.sender.send("x" * 4_000_000, {"Content-Type": "application/json"})
     assert huge.status == 413
     assert bot.sender.get("/healthz").status == 200  # still serving
     assert bot.fake.methods() == []
