@@ -162,13 +162,16 @@ def test_a_dm_retried_across_replicas_gets_one_reply(stack):
 
 
 def test_a_scheduler_tick_run_by_both_replicas_prompts_each_member_once(stack):
-    now = datetime(2026, 11, 25, 9, 5, tzinfo=UTC)  # Wednesday, five minutes after 09:00
+    # A Wednesday in an ISO week the replicas' own real-clock schedulers can never reach, and
+    # the schedule set before anyone joins: otherwise a replica's scheduler could prompt the
+    # members under the team's default schedule first (a test that failed only on Mondays).
+    now = datetime(2030, 1, 9, 9, 5, tzinfo=UTC)  # Wednesday, five minutes after 09:00
     members = [f"U0SCHED{n:03d}" for n in range(6)]
     journal = stack.journal()
     journal.ensure_team(SCHEDULED_TEAM, name="tick test")
+    journal.set_schedule(None, SCHEDULED_TEAM, weekday="wednesday", time="09:00", enabled=True)
     for user in members:
         journal.add_member(SCHEDULED_TEAM, user, timezone="Europe/London")
-    journal.set_schedule(None, SCHEDULED_TEAM, weekday="wednesday", time="09:00", enabled=True)
     journal.close()
 
     ticks = _both_at_once(
@@ -191,11 +194,11 @@ def test_the_replicas_own_schedulers_prompt_each_due_member_once(stack):
     members = [f"U0LIVE{n:04d}" for n in range(4)]
     journal = stack.journal()
     journal.ensure_team("C0LIVETEAM", name="live scheduler")
-    for user in members:
-        journal.add_member("C0LIVETEAM", user, timezone="UTC")
     journal.set_schedule(
         None, "C0LIVETEAM", weekday=now.weekday(), time=now.strftime("%H:%M"), enabled=True
     )
+    for user in members:
+        journal.add_member("C0LIVETEAM", user, timezone="UTC")
     journal.close()
     for user in members:
         replies = _wait_for_replies(stack, 1, "D" + user.lstrip("U"), timeout=20)
