@@ -70,7 +70,10 @@ class Click:
             raise NotFound("I couldn't find that entry.") from None
 
 
-def register(app: App, services: Services) -> None:
+def click_listener(app: App, services: Services):
+    """`@on(action_id, what)`: ack at once, then run the work on a `Click` in a lazy
+    listener, with failures turned into a kind message to the person who clicked."""
+
     def on(action_id: str | re.Pattern, what: str):
         def decorator(work):
             def lazy(body: dict, client: WebClient) -> None:
@@ -82,6 +85,12 @@ def register(app: App, services: Services) -> None:
             return work
 
         return decorator
+
+    return on
+
+
+def register(app: App, services: Services) -> None:
+    on = click_listener(app, services)
 
     @on(re.compile(r"^feedback_(up|down)$"), "feedback")
     def feedback(click: Click) -> None:

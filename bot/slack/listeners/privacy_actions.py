@@ -20,8 +20,8 @@ from bot.journal.views import ConsentState
 from bot.services import Services
 from bot.slack import home, modals
 from bot.slack.blocks import as_dicts
-from bot.slack.listeners.actions import Click
-from bot.slack.listeners.common import kindly, user_of, workspace_of
+from bot.slack.listeners.actions import Click, click_listener
+from bot.slack.listeners.common import user_of, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.privacy_blocks import (
     CONSENT_AGREE,
@@ -44,26 +44,12 @@ from bot.slack.replies import team_label
 log = logging.getLogger(__name__)
 
 
-def _ack(ack: Ack) -> None:
-    ack()
-
-
 def _team(click: Click) -> str:
     return str(click.value.get("t") or "")
 
 
 def register(app: App, services: Services) -> None:
-    def on(action_id: str, what: str):
-        def decorator(work):
-            def lazy(body: dict, client: WebClient) -> None:
-                click = Click(body, client, services)
-                with kindly(client, lambda: click.here, what):
-                    work(click)
-
-            app.action(action_id)(ack=_ack, lazy=[lazy])
-            return work
-
-        return decorator
+    on = click_listener(app, services)
 
     # --- the consent card ----------------------------------------------------------------
     def decide(click: Click, change) -> None:
