@@ -214,25 +214,21 @@ class TeamsMixin(JournalBase):
 
     def is_team_member(self, user: str, team: str) -> bool:
         """True when `user` is a current member of `team`."""
-
-        def work(session: Session) -> bool:
-            team_row, member = self._team(session, team), self._member(session, user)
-            if team_row is None or member is None:
-                return False
-            row = self._membership(session, team_row, member)
-            return row is not None and row.left_at is None
-
-        return self._db.run(work)
+        return self._current_membership_flag(user, team, lambda row: True)
 
     def is_team_admin(self, user: str, team: str) -> bool:
         """True when `user` is a current admin of `team`."""
+        return self._current_membership_flag(user, team, lambda row: row.is_admin)
+
+    def _current_membership_flag(self, user: str, team: str, test) -> bool:
+        """`test(row)` on the user's current (not left) membership of team; False without one."""
 
         def work(session: Session) -> bool:
             team_row, member = self._team(session, team), self._member(session, user)
             if team_row is None or member is None:
                 return False
             row = self._membership(session, team_row, member)
-            return row is not None and row.left_at is None and row.is_admin
+            return row is not None and row.left_at is None and bool(test(row))
 
         return self._db.run(work)
 
