@@ -118,18 +118,19 @@ def _anonymity_choice(anonymous: bool) -> list[InputBlock]:
         label='Show me to the enabler as "a team member"',
         description="Your teammates still see your name.",
     )
-    return [
-        InputBlock(
-            block_id=ENTRY_ANONYMOUS[0],
-            label="If shared",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=ENTRY_ANONYMOUS[1],
-                options=[hidden],
-                initial_options=[hidden] if anonymous else None,
-            ),
-        )
-    ]
+    return [_one_checkbox(ENTRY_ANONYMOUS, "If shared", hidden, checked=anonymous)]
+
+
+def _one_checkbox(ids: tuple[str, str], label: str, option: Option, *, checked: bool):
+    """An optional input holding a single checkbox (block id, action id)."""
+    return InputBlock(
+        block_id=ids[0],
+        label=label,
+        optional=True,
+        element=CheckboxesElement(
+            action_id=ids[1], options=[option], initial_options=[option] if checked else None
+        ),
+    )
 
 
 def team_settings(*, team: str, team_name: str, schedule) -> dict:
@@ -149,16 +150,7 @@ def team_settings(*, team: str, team_name: str, schedule) -> dict:
             label="Time (each member's own timezone)",
             element=TimePickerElement(action_id=TIME[1], initial_time=schedule.time),
         ),
-        InputBlock(
-            block_id=ENABLED[0],
-            label="Weekly prompt",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=ENABLED[1],
-                options=[on],
-                initial_options=[on] if schedule.enabled else None,
-            ),
-        ),
+        _one_checkbox(ENABLED, "Weekly prompt", on, checked=schedule.enabled),
     ]
     view = View(
         type="modal",
