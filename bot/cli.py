@@ -16,16 +16,24 @@ app = typer.Typer(
 )
 
 
+# Commands whose logs belong on stderr: a server's supervisor (docker, systemd) collects them.
+LOG_TO_STDERR = {"serve"}
+
+
 @app.callback()
-def _logging() -> None:
-    """Every command logs through the privacy filter: JSON in production, text otherwise."""
+def _logging(ctx: typer.Context) -> None:
+    """Every command logs through the privacy filter: JSON in production, text otherwise.
+
+    A person at a terminal reads answers, not log lines, so every command but `serve` logs
+    to `ripple.log` in the data folder (RIPPLE_LOG_FILE), at RIPPLE_LOG_LEVEL.
+    """
     from contextlib import suppress
 
     from bot.config import Settings
     from bot.logging_setup import configure_logging
 
     with suppress(ValueError):  # an invalid setting: the command itself reports it, kindly
-        configure_logging(Settings())
+        configure_logging(Settings(), to_file=ctx.invoked_subcommand not in LOG_TO_STDERR)
 
 
 def _register() -> None:

@@ -9,8 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+# The project folder an editable install runs from: it holds the bundled knowledge/, prompts/
+# and evals/, so commands work from any directory.
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+BUNDLED_DIRS = ("knowledge_dir", "prompts_dir", "evals_dir")
 
 
 class Settings(BaseSettings):
@@ -80,6 +86,22 @@ class Settings(BaseSettings):
     # --- operations --------------------------------------------------------------------
     log_format: Literal["text", "json"] | None = None
     log_level: str = "INFO"
+    log_file: Path | None = Field(
+        default=None,
+        description="Where commands other than serve log; defaults to ripple.log in data_dir.",
+    )
+
+    @model_validator(mode="after")
+    def _bundled_folders(self) -> Settings:
+        """A folder left at its default is looked for here first, then beside the package."""
+        for name in BUNDLED_DIRS:
+            if name in self.model_fields_set:
+                continue
+            here: Path = getattr(self, name)
+            bundled = PROJECT_DIR / here
+            if not here.is_dir() and bundled.is_dir():
+                setattr(self, name, bundled)
+        return self
 
     # --- derived -----------------------------------------------------------------------
     @property
@@ -99,6 +121,10 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.data_dir / "ripple.key"
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_file or self.data_dir / "ripple.log"
 
     @property
     def resolved_log_format(self) -> str:

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import traceback
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
@@ -59,6 +61,10 @@ NOISY_LOGGERS = (
     "httpx",
     "chromadb",
 )
+# Libraries whose INFO lines (alembic's plugin set-up, model loading) and progress bars mean
+# nothing to the person at the keyboard; sentence-transformers shows a progress bar whenever
+# its logger is at INFO. Held at WARNING in every format.
+CHATTY_LOGGERS = ("alembic", "sentence_transformers", "transformers", "huggingface_hub")
 
 _IDENTIFIER = re.compile(r"^[\w.:@/+\-=#]{1,100}$")
 _ID_MARK = re.compile(r"[\d_.:/@\-]")
@@ -207,9 +213,48 @@ class _CurrentStderr(logging.StreamHandler):
         pass
 
 
-def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> logging.Handler:
-    """Install Ripple's one root handler; safe to call more than once (it replaces its own)."""
-    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderr()
+class _LogFileHandler(logging.Handler):
+    """Appends to `ripple.log` in the data folder, opened at the first record, owner-only.
+
+    Commands a person runs at a terminal log here rather than into what they are reading. The
+    file is never the reason a data folder appears: while the folder does not exist, records
+    below ERROR are dropped and errors go to stderr.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._stderr = _CurrentStderr()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.path.parent.is_dir():
+            if record.levelno >= logging.ERROR:
+                self._stderr.setFormatter(self.formatter)
+                self._stderr.emit(record)
+            return
+        try:
+            line = self.format(record)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
+                out.write(line + "\n")
+        except Exception:  # a log that cannot be written must never stop the command
+            self.handleError(record)
+
+
+def configure_logging(
+    settings: Settings, *, stream: TextIO | None = None, to_file: bool = False
+) -> logging.Handler:
+    """Install Ripple's one root handler; safe to call more than once (it replaces its own).
+
+    `to_file` sends records to `settings.log_path` instead of stderr (commands other than
+    `serve`, whose logs belong to its supervisor).
+    """
+    if stream is not None:
+        handler: logging.Handler = logging.StreamHandler(stream)
+    elif to_file:
+        handler = _LogFileHandler(settings.log_path)
+    else:
+        handler = _CurrentStderr()
     handler.set_name("ripple")
     handler.addFilter(PrivacyFilter())
     handler.setFormatter(
@@ -222,7 +267,9 @@ def configure_logging(settings: Settings, *, stream: TextIO | None = None) -> lo
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
-    for name in NOISY_LOGGERS:
+    for name in (*NOISY_LOGGERS, *CHATTY_LOGGERS):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    # Read when huggingface_hub / transformers are imported, which is always after this.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     logging.captureWarnings(True)
     return handler

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from bot.commands.ingest import evidence_errors
+from bot.commands.preflight import require_knowledge
 
 JSON_KEYS = ("doc", "title", "section", "places", "start", "end", "text", "score")
 NOTHING_FOUND = (
@@ -53,6 +54,7 @@ def ask(
 
     with evidence_errors(err):
         settings = Settings()
+        require_knowledge(settings)  # before anything is created: nothing to read, none left
         library = Services(settings).evidence
         first_run = library.ensure_ingested()
         if first_run is not None:

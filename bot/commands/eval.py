@@ -64,6 +64,12 @@ def _kind_errors():
         raise _fail(str(exc)) from None
     except ImportError as exc:
         raise _fail(f"That part of Ripple is not installed or not built yet: {exc}") from None
+    except FileNotFoundError as exc:
+        raise _fail(
+            f"Ripple cannot find {exc.filename}. Set RIPPLE_EVALS_DIR (labelled sets), "
+            "RIPPLE_PROMPTS_DIR (prompts) or RIPPLE_KNOWLEDGE_DIR (documents) to the folder "
+            "that holds it."
+        ) from None
 
 
 def _labelled_sets(
