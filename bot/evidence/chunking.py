@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.evidence.blocks import Block, Kind, split_blocks
 from bot.evidence.places import PlaceMatcher
+from bot.evidence.prose import readable
 from bot.evidence.sources import Source
 
 TARGET_CHARS = 1000  # pack neighbours up to about this; MiniLM reads ~256 tokens anyway
@@ -30,7 +31,8 @@ class Chunk:
     start: int
     end: int
     text: str
-    places: tuple[str, ...]
+    places: tuple[str, ...]  # named by the heading path or the passage's own words
+    section_places: tuple[str, ...] = ()  # named by the heading path alone
 
     @property
     def id(self) -> str:
@@ -70,7 +72,10 @@ def chunk_document(
             start=unit.start,
             end=unit.end,
             text=text[unit.start : unit.end],
-            places=places.find(*unit.context, text[unit.start : unit.end]),
+            # Footnotes and publisher addresses are not the passage: "The Virtual Staff
+            # College, Nottingham, UK" must not make a passage about Nottingham.
+            places=places.find(*unit.context, readable(text[unit.start : unit.end])),
+            section_places=places.find(*unit.context),
         )
         for unit in _pack(text, units)
         if unit.size >= TOO_THIN
@@ -206,11 +211,15 @@ def _split_long(text: str, unit: _Unit) -> list[_Unit]:
         for gap in _gaps(text, unit.start, unit.end)
         if not any(a <= gap[0] < b for a, b in unit.bridges)
     ]
+    # A bulleted item is one example ("LB Merton - ... There have also been ..."): cut
+    # between items, and inside one only when nothing else fits.
+    between_items = [g for g in gaps if not _inside_item(text, g[0])]
     result: list[_Unit] = []
     cursor = unit.start
     while unit.end - cursor > SPLIT_ABOVE:
         aim = cursor + ideal
-        usable = [g for g in gaps if cursor + MIN_CHARS <= g[0] <= cursor + SPLIT_ABOVE]
+        usable = [g for g in between_items if cursor + MIN_CHARS <= g[0] <= cursor + SPLIT_ABOVE]
+        usable = usable or [g for g in gaps if cursor + MIN_CHARS <= g[0] <= cursor + SPLIT_ABOVE]
         if usable:
             piece_end, next_start = min(usable, key=lambda g: abs(g[0] - aim))
         else:  # one enormous sentence: cut at the last space that fits
@@ -226,6 +235,17 @@ def _split_long(text: str, unit: _Unit) -> list[_Unit]:
     for piece in result[1:]:
         piece.joins_previous = False
     return result
+
+
+_ITEM_START = re.compile(r"[ \t]*[-*•▪◦][ \t]+")
+
+
+def _inside_item(text: str, at: int) -> bool:
+    """True when `at` falls inside a bulleted line, not at its end."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    line_end = len(text) if line_end == -1 else line_end
+    return bool(_ITEM_START.match(text, line_start)) and text[at:line_end].strip() != ""
 
 
 def _gaps(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ from bot.evidence.sources import Manifest, documents_in
 from bot.evidence.store import VectorStore
 
 # Bump when chunking changes, so the next ingest re-indexes every document.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 
 @dataclass

@@ -191,6 +191,7 @@ class EvidenceLibrary:
             text=chunk.text,
             score=round(float(score), 4),
             doc_id=meta.get("doc_id", ""),
+            section_places=tuple(p for p in meta.get("section_places", "").split("|") if p),
             extra={"similarity": round(similarity, 4), "bm25": round(bm25, 4)},
         )
 

@@ -17,10 +17,21 @@ class Passage:
     score: float = 0.0
     doc_id: str = ""  # short id from sources.yaml, e.g. "002"
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # Places the heading path above the span names ("2. Leadership scenario 1: Barnet ...").
+    section_places: tuple[str, ...] = ()
+    # What a reader is shown: the words of `text` (markup, footnote markers and footnotes
+    # taken out) with "…" where a sentence is cut. Empty until the quote layer sets it.
+    quote: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The quotation as displayed: `quote` when set, else the exact text on one line."""
+        return self.quote or " ".join(self.text.split())
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["places"] = list(self.places)
+        data["section_places"] = list(self.section_places)
         data.pop("extra", None)
         return data
 

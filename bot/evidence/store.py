@@ -173,6 +173,7 @@ def _metadata(chunk: Chunk, extra: dict) -> dict:
         "start": chunk.start,
         "end": chunk.end,
         "places": "|".join(chunk.places),
+        "section_places": "|".join(chunk.section_places),
         **extra,
     }
     meta.update({PLACE_KEY + place: True for place in chunk.places})

@@ -138,3 +138,63 @@ def test_a_markdown_document_chunks_too(tmp_path: Path):
     chunks, _ = chunk_document(text, source, PlaceMatcher({}))
     assert chunks and all(text[c.start : c.end] == c.text for c in chunks)
     assert {c.section for c in chunks} == {"Why"}
+
+
+def test_a_passages_places_never_come_from_a_footnote_or_an_address(chunks_by_doc):
+    # 000's footnote "... The Virtual Staff College, Nottingham, UK" sits inside an
+    # Introduction paragraph that a page break split: it used to make that passage Nottingham's.
+    around_footnote = _containing(chunks_by_doc, "not simply involve retaining your own power")
+    assert "Virtual Staff College, Nottingham" in around_footnote.text
+    assert "Nottingham" not in around_footnote.places
+    from bot.evidence.prose import readable
+
+    matcher = load_manifest(KNOWLEDGE).place_matcher()
+    for chunk in _all(chunks_by_doc):
+        named_in_words = set(matcher.find(readable(chunk.text)))
+        assert set(chunk.places) == named_in_words | set(chunk.section_places), chunk.id
+        assert set(chunk.section_places) <= set(chunk.places)
+
+
+def test_a_bulleted_example_is_never_cut_across_two_passages(chunks_by_doc):
+    import re
+
+    item = re.compile(r"^[ \t]*[-*•][ \t]+\S.*$", re.MULTILINE)
+    checked = 0
+    for text, chunks in chunks_by_doc.values():
+        for line in item.finditer(text):
+            inside = [c for c in chunks if c.start < line.end() and line.start() < c.end]
+            if not inside or line.end() - line.start() > 1000:
+                continue
+            checked += 1
+            # the whole item (page-break continuations aside) sits in one passage
+            assert len(inside) == 1, (inside[0].doc, line.group(0)[:60])
+    assert checked >= 100
+    merton = _containing(chunks_by_doc, "LB Merton - integration of health and social care")
+    assert "including Healthwatch." in merton.text
+
+
+def test_the_nottinghamshire_safeguarding_hub_example_is_a_nottingham_passage(chunks_by_doc):
+    mash = _containing(chunks_by_doc, "Nottinghamshire Multi-Agency Safeguarding Hub")
+    assert "Nottingham" in mash.places
+    assert "increased access to GP systems" in mash.text
+    # Each place's example belongs to its own place, not to whichever came first.
+    wirral = _containing(chunks_by_doc, "use of food banks in Birkenhead")
+    assert "Merton" not in wirral.places and "Wirral" in wirral.places
+
+
+def test_every_bulleted_example_in_the_evidence_is_in_some_passage(chunks_by_doc):
+    """Long list items are evidence (the safeguarding hub); none may be dropped by chunking."""
+    import re
+
+    from bot.evidence.blocks import Kind, split_blocks
+
+    manifest = load_manifest(KNOWLEDGE)
+    item = re.compile(r"^[ \t]*[-*•][ \t]+(.{120,})$", re.MULTILINE)
+    for source in manifest.sources:
+        text, chunks = chunks_by_doc[source.file]
+        blocks, _ = split_blocks(text, source.skip)
+        for block in blocks:
+            if block.kind is not Kind.PARAGRAPH:
+                continue
+            for line in item.finditer(text, block.start, block.end):
+                assert any(c.start <= line.start(1) < c.end for c in chunks), line.group(1)[:60]
