@@ -47,6 +47,38 @@ class Services:
         return Journal(self.settings, clock=self.clock)
 
     @cached_property
+    def themes(self):
+        """The theme detector (`bot.coaching.themes.ThemeDetector`), trained at first use.
+
+        Its training vectors and weights are cached under the data folder, so a warm start is
+        a file read.
+        """
+        from bot.coaching.themes import ThemeDetector
+
+        return ThemeDetector(
+            self.embedder, self.settings.prompts_dir, cache_dir=self.classifier_cache_dir
+        )
+
+    @cached_property
+    def turn_reader(self):
+        """What each leader message does (`bot.coaching.turn_reader.EmbeddingTurnReader`).
+
+        Shares the theme detector, so one embedding per turn serves both.
+        """
+        from bot.coaching.turn_reader import EmbeddingTurnReader
+
+        return EmbeddingTurnReader(
+            self.embedder,
+            self.settings.prompts_dir,
+            themes=self.themes,
+            cache_dir=self.classifier_cache_dir,
+        )
+
+    @property
+    def classifier_cache_dir(self):
+        return self.settings.data_dir / "cache" / "classifiers"
+
+    @cached_property
     def coach(self):
         """The coach (`bot.coaching.coach.Coach`) on the evidence library and the journal.
 
@@ -55,7 +87,6 @@ class Services:
         from bot.coaching.coach import Coach
         from bot.coaching.phrasing import build_phraser
         from bot.coaching.questions import QuestionBank
-        from bot.coaching.themes import ThemeDetector
 
         prompts = self.settings.prompts_dir
         return Coach(
@@ -63,6 +94,6 @@ class Services:
             store=self.journal,
             clock=self.clock,
             bank=QuestionBank.load(prompts),
-            themes=ThemeDetector(self.embedder, prompts),
+            themes=self.themes,
             phraser=build_phraser(self.settings, prompts),
         )

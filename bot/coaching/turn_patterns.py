@@ -1,0 +1,227 @@
+"""High-precision patterns for what a message does, checked before the trained classifier.
+
+Safety first: the distress lexicon is checked before anything else and wins over every other
+reading. The other patterns only fire on forms that are hard to misread ("no idea" as the
+whole message, "it's not about money", "what did other places do when ..."); everything
+else is left to the classifier in `turn_reader.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.coaching.turns import TurnAct
+
+_I = r"(?:i|i'm|im|i am|i've|ive|i have|i'd|id|me|myself)"
+_CANT = r"(?:can't|cant|cannot|can not|couldn't|couldnt)"
+
+
+def _any(*parts: str, flags: int = re.IGNORECASE) -> re.Pattern:
+    """One pattern from alternatives written one per line (easier to read and review)."""
+    return re.compile("|".join(f"(?:{p})" for p in parts), flags)
+
+
+# A leader's own exhaustion, thoughts of leaving, sleeplessness, sickness absence, hopelessness
+# or harm to self. Someone else resigning ("the chair resigned") is not distress.
+DISTRESS = _any(
+    r"\bexhaust(?:ed|ion|ing)\b(?! (?:all |every |the |our |my |other )*(?:options|avenues|routes|"
+    r"possibilities|ideas|goodwill|budget|funding|money|resources|alternatives))",
+    r"\bburn(?:ed|t|ing)?[ -]?out\b",
+    r"\brunning on (?:empty|fumes)\b",
+    rf"\b(?:not|barely|hardly) coping\b|\b{_CANT} cope\b|\bstruggling to cope\b",
+    r"\b(?:end|edge) of my (?:tether|rope)\b|\bbreaking point\b",
+    r"\b(?:i'm|im|i am|i feel|feeling) (?:completely |totally |just |so )?"
+    r"(?:falling apart|broken|done in|at rock bottom|overwhelmed|drowning|desperate|hopeless|"
+    r"worthless|numb)\b",
+    r"\bnervous breakdown\b|\bpanic attacks?\b|\banxiety attacks?\b",
+    r"\b(?:in|into|to) tears\b|\b(?:i|i've|ive|been) (?:keep )?(?:crying|cried)\b",
+    # thinking of leaving the job
+    rf"\b{_I}\b[^.!?\n]{{0,40}}\b(?:quit|quitting|resign|resigning|jack(?:ing)? it in|"
+    r"pack(?:ing)? it in|walk(?:ing)? away from (?:it all|this job|my job|the job)|"
+    r"leave my job|leaving my job|give up my job|giving up my job)\b",
+    r"\b(?:thinking|thought|think) (?:of|about) (?:quitting|resigning|jacking it in|"
+    r"packing it in|walking away|leaving (?:my|the|this) (?:job|post|role))\b",
+    r"\bhand(?:ing|ed)? in my (?:notice|resignation)\b|\bmy resignation\b|\bresignation letter\b",
+    # sleep
+    rf"\b(?:not|barely|hardly) (?:been )?sleeping\b|\b{_CANT} sleep\b",
+    r"\b(?:haven't|havent|have not) (?:been )?slept\b|\blying awake\b|\bsleepless\b",
+    r"\bawake (?:at|till|until) [1-5]\b|\bno sleep\b|\binsomnia\b",
+    # sickness absence
+    rf"\b(?:{_I}|been|got|getting|get|was) signed off\b",
+    r"\bsigned off (?:sick|with (?:stress|anxiety|depression)|for (?:a|two|three|four|\d+) "
+    r"(?:week|month))",
+    r"\b(?:off|on) sick(?:ness)? (?:leave )?with (?:stress|anxiety|depression)\b",
+    r"\bstress leave\b|\bsick note\b|\bfit note\b",
+    # no way through
+    rf"\b{_CANT} see (?:a|any) way (?:through|out|forward)\b|\bno way out\b",
+    rf"\b{_CANT} (?:go on|do this any ?more|take (?:it|this|much more|any more))\b",
+    r"\bwhat'?s the point (?:of|in) (?:anything|going on|carrying on|any of it)\b",
+    # harm to self
+    r"\bkill(?:ing)? myself\b|\bsuicid|\bself[- ]?harm",
+    r"\bhurt(?:ing)? myself\b|\bharm(?:ing)? myself\b",
+    r"\bend (?:it all|my life|things)\b|\bbetter off without me\b",
+    r"\b(?:don't|dont|do not) want to (?:be here|wake up|live) any ?more\b",
+    r"\bnot want(?:ing)? to be here\b",
+)
+
+STOP = re.compile(
+    r"^(?:please )?(?:skip|stop|not now|cancel|quit|end|later|maybe later|no thanks|leave it|"
+    r"enough|pause|exit|done for (?:now|today)|can we stop|let'?s stop|stop please|"
+    r"skip (?:this|this week|it|today)|not (?:this|today|this week)|"
+    r"no time(?: today| this week)?|"
+    r"(?:can|could) we (?:do|leave) (?:this|it) (?:later|another time|next week)|"
+    r"i(?:'ll| will) do (?:this|it) later|another time|not in the mood|i(?:'d| would) rather not)"
+    r"(?: thanks| thank you| please| mate)?$",
+    re.IGNORECASE,
+)
+
+_FILLER = (
+    r"(?:honestly|tbh|to be honest|um+|erm+|hmm+|well|i mean|sorry|ah|oh|genuinely|no|nah|just)"
+)
+UNCERTAIN = re.compile(
+    rf"^(?:{_FILLER}[ ,]*)*(?:i )?(?:really |honestly |genuinely )?(?:"
+    r"(?:don't|dont|do not|didn't|dunno|don't really) know|dunno|idk|no idea|not sure|unsure|"
+    r"no clue|not a clue|haven't a clue|havent a clue|haven't got a clue|"
+    r"nothing(?: really| much| comes to mind| springs to mind)?|not really|nope|"
+    r"can't think of anything|cant think of anything|can't say|hard to say|difficult to say|"
+    r"who knows|no comment|pass|not much|nothing to report|no thoughts|"
+    r"i'?m not sure|i have no idea|i've no idea|not a scooby|search me|beats me|"
+    r"(?:i )?(?:haven't|havent) (?:thought about it|got an answer)|drawing a blank|blank|"
+    r"\?+|\.\.\.+|meh|eh|no|maybe|possibly|perhaps|sort of|kind of|"
+    r"same as (?:usual|ever|always)|as before)"
+    r"(?:[ ,]*(?:really|tbh|to be honest|honestly|yet|at the moment|right now|atm|sorry|"
+    r"mate|tbf|to be fair|anymore|any more))*$",
+    re.IGNORECASE,
+)
+
+# "It's not about money at all": the leader says what their last words were *not* about.
+CORRECTION = re.compile(
+    r"(?:^|[.!?]\s+|\bno[,.]?\s+|\bbut\s+)"
+    r"(?:it'?s|its|it is|this is|this isn't|it isn't|that'?s|that is|that isn't|"
+    r"the problem is|the issue is|the point is|it was)\s+"
+    r"(?:really |actually |honestly |just |not really )?"
+    r"(?:not|never|isn't|isnt|wasn't|wasnt)\s+"
+    r"(?:really |actually |honestly |just |even |so much )?"
+    r"(?:about|to do with|down to|a|an|the)\s+(?P<what>[^.,;!?\n]{2,60}?)"
+    r"(?=\s+(?:at all|it'?s|its|it is|really|but|though|anymore|any more)\b|[.,;!?\n]|$)",
+    re.IGNORECASE,
+)
+CORRECTION_PLAIN = _any(
+    r"^(?:no[,.]?\s+)?(?:that'?s|that is|you'?ve|you have|you'?re|you are)\s+"
+    r"(?:not (?:it|what i (?:meant|said|mean))|got it wrong|got the wrong end|misunderstood|"
+    r"missed the point|missing the point|wrong|not (?:quite )?right)",
+    r"\byou(?:'ve| have)? misunderstood\b|\bthat'?s not what i (?:meant|said|mean)\b",
+    r"\bwrong end of the stick\b|\bi didn'?t say (?:that|it was)\b|\byou'?re missing the point\b",
+    r"\bnot what i (?:meant|was saying)\b|\bthat'?s not (?:the|my) (?:point|issue|problem)\b",
+)
+
+_PLACES = (
+    r"(?:places?|areas?|councils?|systems?|partnerships?|teams?|icbs?|trusts?|forces?|"
+    r"boroughs?|authorities|organisations?|people|leaders|pioneers?|sites?|localities|regions)"
+)
+_NAMED = r"(?:barnet|bradford|north west london|nw london|the pioneers?|islington|others?)"
+EVIDENCE_REQUEST = _any(
+    r"\bwhat (?:has |have )?helped (?:elsewhere|other|in other|anywhere|others)\b",
+    rf"\bwhat (?:did|do|have|has|would) (?:other|another|any other) {_PLACES}\b",
+    r"\bwhat (?:worked|works|has worked) (?:elsewhere|for others|in other|anywhere else)\b",
+    r"\b(?:has|have|did) (?:anyone|anybody|anywhere|any other \w+) (?:else )?"
+    r"(?:done|tried|managed|cracked|solved|dealt with|tackled|got|found|had|faced)\b",
+    r"\b(?:any|got any|are there any|is there any|do you have any|can you find|find me|show me)"
+    r"\s+(?:good |real )?(?:examples?|evidence|case stud(?:y|ies)|research|learning|stories)\b",
+    r"\bwhat does the (?:evidence|research|learning) say\b",
+    rf"\bwhat did (?:{_NAMED}|the local vision places?) do\b",
+    rf"\bhow did (?:other|{_NAMED}) (?:places )?(?:do|handle|manage|deal|approach|get)\b",
+    r"\bexamples? (?:of|from) (?:other|elsewhere|places)\b|\bwhat helped\b",
+    r"\belsewhere\b.{0,40}\?",
+)
+
+ADVICE_REQUEST = _any(
+    r"\bwhat (?:should|shall|do|would|can|could) (?:i|we) do\b|\bwhat would you do\b",
+    r"\bwhat (?:do|would) you (?:suggest|recommend|advise|think i should|reckon i should)\b",
+    r"\b(?:any|got any|give me some|some) (?:advice|tips|suggestions|pointers|ideas)\b",
+    r"\b(?:can|could|would) you (?:advise|give me (?:some )?advice|tell me what to do|"
+    r"help me decide|suggest|recommend)\b",
+    r"\btell me what to do\b|\bjust tell me\b|\bwhat'?s (?:the|your) advice\b",
+    r"\badvi[cs]e (?:me|please)\b",
+    r"^(?:so |ok |okay |but |honestly |genuinely )?(?:how (?:do|should|can|would) (?:i|we)|"
+    r"should i|should we|is it better to|what'?s the best way to|how best (?:to|do i))\b"
+    r"[^?]*\??\s*$",
+)
+
+_NOT_A_PLAN = (
+    r"(?!be honest|admit|say|need|have to|probably|lose|never|not\b|be fine|be ok|be okay|"
+    r"see\b|think about|try and think|cry|scream|go mad)"
+)
+COMMITMENT = re.compile(
+    r"(?:^|[.!?;]\s+|\n)(?:(?:so|and|then|ok(?:ay)?|right|yes|yeah|fine|alright|next week|"
+    r"this week|tomorrow|on \w+day|by \w+day|before (?:the|our|next) [\w ]{2,20}|i think),?\s+)*"
+    r"(?:i will|i'll|ill|i am going to|i'm going to|im going to|i'm gonna|im gonna|gonna|"
+    r"i plan to|i intend to|i commit to|my commitment is|my plan is|i've decided to|"
+    r"i'll try to|i want to try|going to|i aim to|my action is)\s+" + _NOT_A_PLAN,
+    re.IGNORECASE,
+)
+
+INSIGHT = _any(
+    r"\bi(?:'ve| have)? (?:just |suddenly |finally )?(?:realis|realiz)",
+    r"\bit (?:struck|hit|dawned on) me\b|\bpenny (?:has )?dropped\b|\blight ?bulb\b",
+    r"\bnow i (?:see|get it|understand)\b|\bmakes sense now\b|\bi see it now\b",
+    r"\bi hadn'?t (?:realised|realized|thought of|seen|noticed)\b|\bnever thought of it\b",
+    r"\bwhat i'?ve (?:learnt|learned)\b|\bi(?:'ve| have) learn(?:t|ed)\b",
+    r"\bthe real (?:issue|problem) is\b",
+    r"\bit worked\b|\bwent (?:really |so |surprisingly )?well\b",
+    r"\bwe (?:finally|actually) (?:did|got|managed)\b|\bbreakthrough\b",
+    r"\ba (?:real |big |small )?win\b",
+)
+
+SMALL_TALK = re.compile(
+    r"^(?:hi|hello|hey|hiya|yo|morning|good (?:morning|afternoon|evening)|thanks|thank you|"
+    r"cheers|ta|how are you|how'?s it going|you ok|lol|haha+|nice|cool|great|bye|goodbye|"
+    r"see you|have a (?:good|nice) (?:day|weekend|week))"
+    r"(?:[ ,!.]*(?:ripple|mate|bot|there|all|again|very much|so much|then|today))*[ !.?🙂😊👍]*$",
+    re.IGNORECASE,
+)
+
+
+def normalise(text: str) -> str:
+    text = (text or "").replace("’", "'").replace("‘", "'").strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def corrected_subject(text: str) -> str | None:
+    """What the leader says it is *not* about ("money"), when it can be read."""
+    match = CORRECTION.search(normalise(text))
+    if not match:
+        return None
+    what = re.sub(
+        r"^(?:about|the|a|an|really|just)\s+", "", match.group("what").strip(), flags=re.I
+    )
+    return what.strip(" '\"") or None
+
+
+def pattern_act(text: str) -> TurnAct | None:
+    """The act a pattern is sure of, or None to leave it to the classifier."""
+    text = normalise(text)
+    bare = text.strip(" .!?,;:").lower()
+    if DISTRESS.search(text):
+        return TurnAct.DISTRESS
+    if STOP.match(bare):
+        return TurnAct.STOP
+    if UNCERTAIN.match(bare) or not bare:
+        return TurnAct.UNCERTAIN
+    if CORRECTION.search(text) or CORRECTION_PLAIN.search(text):
+        return TurnAct.CORRECTION
+    if EVIDENCE_REQUEST.search(text):
+        return TurnAct.EVIDENCE_REQUEST
+    if ADVICE_REQUEST.search(text):
+        return TurnAct.ADVICE_REQUEST
+    if SMALL_TALK.match(text.strip()):
+        return TurnAct.SMALL_TALK
+    return None
+
+
+def commitment_offered(text: str) -> bool:
+    return bool(COMMITMENT.search(normalise(text)))
+
+
+def insight_signalled(text: str) -> bool:
+    return bool(INSIGHT.search(normalise(text)))
