@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -20,11 +21,13 @@ from bot.coaching.helped import NO_PLACE
 from bot.coaching.ports import Who
 from bot.coaching.reply import Reply, ReplyKind
 from bot.evidence.passage import Passage
+from bot.terminal import LineReader, thinking, warm_up
 
 HELP = """Commands:
   reflect              start (or pick up) your weekly reflection; or just start talking
   helped <question>    what helped elsewhere? e.g. helped how did others get data shared?
   journal              your journal entries in this team
+  journal show N       the whole of entry N
   journal share N      share entry N with your team
   journal unshare N    make entry N private again
   team journal         the entries your teammates have shared
@@ -39,6 +42,9 @@ SOMETHING_WRONG = (
 )
 RETRY_HINT = "(Type `retry`, or press Enter, to send it again.)"
 _SHARE = re.compile(r"^journal\s+(share|unshare)\s+#?(\S+)$", re.IGNORECASE)
+_SHOW = re.compile(r"^journal\s+show(?:\s+#?(\S+))?$", re.IGNORECASE)
+# readline must be told which bytes of the prompt take no room (\001 ... \002) to redraw it.
+PROMPT = "\001\033[1;32m\002you>\001\033[0m\002 "
 _HELPED = re.compile(r"^/?helped\b[\s:,-]*(.*)$", re.IGNORECASE | re.DOTALL)
 _QUIT = {"quit", "exit", "bye", "/quit", ":q"}
 PREVIEW_CHARS = 90
@@ -96,12 +102,17 @@ class ChatSession:
         self.render = Renderer(out or sys.stdout, rich=rich)
         self.rich = rich
         self.pending: str | None = None  # words the journal couldn't take; kept for a retry
+        self._warming: threading.Thread | None = None
+        self._early_notes: list[tuple[str, str]] = []
 
     # --- the loop -------------------------------------------------------------------------
     def run(self, lines: Iterable[str] | None = None) -> None:
         self.render.line(WELCOME, "bold")
         self.render.line()
-        self._prepare()
+        if self.rich:  # a person is waiting for the prompt: load the model meanwhile
+            self._start_warm_up()
+        else:  # scripted: the same output in the same order, every run
+            self._prepare()
         source = lines if lines is not None else self._prompted_lines()
         for raw in source:
             line = raw.rstrip("\r\n")
@@ -113,35 +124,70 @@ class ChatSession:
             self.render.line("Goodbye. Your journal is kept.")
 
     def _prompted_lines(self) -> Iterable[str]:
+        reader = LineReader()
         while True:
             try:
-                yield self.render.console.input("[bold green]you>[/] ")
+                yield reader.read(PROMPT)
             except (EOFError, KeyboardInterrupt):
                 return
 
+    def _warm_coach(self) -> None:
+        """Build the coach (question bank, theme and turn models) before the first line."""
+        _ = self.services.coach
+
+    def _ready(self) -> None:
+        """The first line waits for the warm-up; shared services are never built twice."""
+        if self._warming is not None:
+            with thinking(self.render.console.status, "Getting ready…"):
+                self._warming.join()
+            self._warming = None
+            for text, style in self._early_notes:
+                self.render.line(text, style)
+            self._early_notes.clear()
+
     def _prepare(self) -> None:
         """First run: build the evidence index; make sure this person is in this team."""
+        for text, style in self._preparation_notes():
+            self.render.line(text, style)
+
+    def _preparation_notes(self) -> list[tuple[str, str]]:
+        """What preparing found worth saying. Collected, not printed, so a warm-up in the
+        background never writes over the line the person is typing."""
         from bot.evidence.errors import EvidenceError
         from bot.evidence.passage import EvidenceUnavailable
 
+        notes: list[tuple[str, str]] = []
         try:
-            if self.rich:
-                with self.render.console.status("Opening the evidence library…"):
-                    report = self.services.evidence.ensure_ingested()
-            else:
-                report = self.services.evidence.ensure_ingested()
+            report = self.services.evidence.ensure_ingested()
             if report is not None:
-                self.render.line(f"Loaded the evidence library: {report.summary()}", "dim")
+                notes.append((f"Loaded the evidence library: {report.summary()}", "dim"))
         except EvidenceUnavailable:
-            self.render.line("The evidence library is unavailable; reflection still works.", "dim")
+            notes.append(("The evidence library is unavailable; reflection still works.", "dim"))
         except EvidenceError as error:  # e.g. a broken manifest: say what to fix, carry on
-            self.render.line(f"{error} Reflection still works.", "red")
+            notes.append((f"{error} Reflection still works.", "red"))
         try:
             self.services.journal.add_member(
                 self.who.team, self.who.user, workspace=self.who.workspace
             )
+            if notice := self.services.journal.key_notice:  # first run: one calm sentence
+                notes.append((notice, "dim"))
         except Exception as error:  # the journal's own messages are written for people
-            self.render.line(str(error), "red")
+            notes.append((str(error), "red"))
+        return notes
+
+    def _start_warm_up(self) -> None:
+        """Open the library and build the coach while the person reads the prompt. A first
+        run, which must build the index (a minute), does that in the open, with a spinner."""
+        settings = self.services.settings
+        first_run = settings.chroma_host is None and not any(settings.chroma_dir.glob("*"))
+        if first_run:
+            with self.render.console.status("Building the evidence index (first run only)…"):
+                self._prepare()
+        notes: list[tuple[str, str]] = self._early_notes
+        self._warming = warm_up(
+            *(() if first_run else (lambda: notes.extend(self._preparation_notes()),)),
+            self._warm_coach,
+        )
 
     # --- one line -------------------------------------------------------------------------
     def handle(self, line: str) -> bool:
@@ -150,7 +196,11 @@ class ChatSession:
         from bot.journal.errors import JournalError
 
         try:
-            return self._handle(line)
+            self._ready()
+            if not self.rich:
+                return self._handle(line)
+            with thinking(self.render.console.status, "thinking…"):
+                return self._handle(line)
         except (JournalError, EvidenceError) as error:  # their messages are written for people
             self.render.line(str(error), "red")
         except Exception:
@@ -174,6 +224,8 @@ class ChatSession:
             self._journal()
         elif lowered == "team journal":
             self._team_journal()
+        elif match := _SHOW.match(text):
+            self._show(match.group(1))
         elif match := _SHARE.match(text):
             self._share(match.group(1).lower() == "share", match.group(2))
         elif match := _HELPED.match(text):
@@ -245,6 +297,17 @@ class ChatSession:
             self.render.line(f"Entry {entry.id} is private again: only you can see it.")
         self.render.line()
 
+    def _show(self, number: str | None) -> None:
+        if number is None or not number.isdigit():
+            self.render.line("Which entry? For example: journal show 3 (numbers are in `journal`).")
+            self.render.line()
+            return
+        entry = self._journal_call(lambda j: j.get_entry(self.who.user, int(number)))
+        if entry is None:
+            return
+        self._entry_line(entry, mine=entry.author == self.who.user, whole=True)
+        self.render.line()
+
     def _journal_call(self, call):
         from bot.journal.errors import JournalError
 
@@ -255,15 +318,15 @@ class ChatSession:
             self.render.line()
             return None
 
-    def _entry_line(self, entry, *, mine: bool) -> None:
+    def _entry_line(self, entry, *, mine: bool, whole: bool = False) -> None:
         when = entry.created_at.strftime("%d %b %Y")
         who = "you" if mine else (entry.author_name or entry.author or "a teammate")
         visibility = "shared" if entry.shared else "private"
         themes = ", ".join(t.replace("_", " ") for t in entry.themes) or "no theme"
-        preview = " ".join(entry.text.split())
-        if len(preview) > PREVIEW_CHARS:
+        preview = entry.text.strip() if whole else " ".join(entry.text.split())
+        if not whole and len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1].rstrip() + "…"
         self.render.line(f"#{entry.id}  {when}  {visibility}  ({themes})  by {who}", "bold")
-        self.render.line(f"    {preview}")
+        self.render.line("    " + preview.replace("\n", "\n    "))
         if entry.commitment:
             self.render.line(f"    Commitment: {entry.commitment}", "dim")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -29,7 +28,9 @@ def chat(
     from bot.coaching.ports import FixedClock, Who
     from bot.config import Settings
     from bot.console import ChatSession
+    from bot.journal.opening import journal_open_problem
     from bot.services import Services
+    from bot.terminal import ChatAlreadyOpen, one_chat_per_person
 
     clock = None
     if now is not None:
@@ -45,25 +46,27 @@ def chat(
             "--user and --team need a name each, e.g. --user leader-1 --team plymouth.", err=True
         )
         raise typer.Exit(code=2)
-    # A conversation, not a server log: keep library chatter (schema upgrades, model
-    # loading) out of the person's terminal unless something goes wrong.
-    for noisy in ("alembic", "sentence_transformers", "chromadb", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:  # the model's "Loading weights" progress bar is noise in a chat
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover - sentence-transformers always brings it
-        pass
     settings = Settings()
-    problem = _setup_problem(settings.data_dir, settings.prompts_dir)
+    problem = _setup_problem(settings.data_dir, settings.prompts_dir) or journal_open_problem(
+        settings
+    )  # a damaged journal or a missing/wrong key stops here, before the first prompt
     if problem is not None:
         typer.echo(problem, err=True)
         raise typer.Exit(code=2)
     services = Services(settings, clock=clock)
     interactive = sys.stdin.isatty()
     session = ChatSession(services, Who(user, team, workspace), rich=interactive)
-    session.run(None if interactive else sys.stdin)
+    try:
+        with one_chat_per_person(settings.data_dir, workspace, user):
+            session.run(None if interactive else sys.stdin)
+    except ChatAlreadyOpen:
+        typer.echo(
+            f"{user} already has a Ripple chat open in another terminal. Carry on there, or "
+            "type `quit` in it and start again here: one conversation at a time keeps your "
+            "reflection in one piece.",
+            err=True,
+        )
+        raise typer.Exit(code=1) from None
 
 
 def _setup_problem(data_dir: Path, prompts_dir: Path) -> str | None:
