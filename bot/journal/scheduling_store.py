@@ -145,14 +145,17 @@ class SchedulingMixin(JournalBase):
 
     def record_feedback(
         self, user: str, team: str, query: str, value: str, *, workspace: str = "local"
-    ) -> None:
+    ) -> bool:
         """Store 👍 ("up") or 👎 ("down") on a what-helped answer. Only a hash of the question
-        is kept; clicking again changes the person's vote rather than adding one."""
+        is kept; clicking again changes the person's vote rather than adding one.
+
+        True when this call changed something (a new vote, or a changed one); False for a
+        repeat of the same vote, e.g. a double click, so the caller thanks them only once."""
         if value not in ("up", "down"):
             raise InvalidInput("Feedback is either 'up' or 'down'.")
         key = query_hash(query)
 
-        def work(session: Session) -> None:
+        def work(session: Session) -> bool:
             member = self._ensure_member(session, user, workspace)
             team_row, _ = self._ensure_team(session, team, workspace)
             existing = session.scalar(
@@ -163,9 +166,11 @@ class SchedulingMixin(JournalBase):
                 )
             )
             if existing is not None:
+                if existing.value == value:
+                    return False
                 existing.value, existing.created_at = value, self._now()
-                return
-            insert_ignoring_duplicates(
+                return True
+            return insert_ignoring_duplicates(
                 session,
                 Feedback,
                 {
@@ -177,7 +182,27 @@ class SchedulingMixin(JournalBase):
                 },
             )
 
-        self._db.run(work)
+        return self._db.run(work)
+
+    def withdraw_feedback(self, user: str, team: str, query: str) -> bool:
+        """Undo a person's vote on an answer. True when there was one to withdraw."""
+        key = query_hash(query)
+
+        def work(session: Session) -> bool:
+            member = self._member(session, user)
+            team_row = session.scalar(sa.select(Team).where(Team.slug == team))
+            if member is None or team_row is None:
+                return False
+            result = session.execute(
+                sa.delete(Feedback).where(
+                    Feedback.member_id == member.id,
+                    Feedback.team_id == team_row.id,
+                    Feedback.query_hash == key,
+                )
+            )
+            return bool(result.rowcount)
+
+        return self._db.run(work)
 
     def feedback_counts(self) -> dict[str, int]:
         """{"up": n, "down": m} over all teams (aggregate; for evals and stats)."""

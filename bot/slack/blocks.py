@@ -33,6 +33,11 @@ MAX_BUTTON_LABEL = 75
 
 # The buttons that are the obvious next step get Slack's emphasis styles.
 _BUTTON_STYLE = {"reflect_start": "primary", "save_to_journal": "primary", "delete": "danger"}
+# The feedback buttons wear the glyphs the README promises.
+_BUTTON_GLYPH = {"feedback_up": "👍", "feedback_down": "👎"}
+FEEDBACK_IDS = ("feedback_up", "feedback_down")
+FEEDBACK_UNDO = "feedback_undo"
+FEEDBACK_BLOCK = "ripple_feedback"  # block_id of the "Marked useful · Undo" line
 
 
 def mrkdwn_escape(text: str) -> str:
@@ -132,9 +137,19 @@ def button(
     )
 
 
+def action_label(action_id: str, label: str) -> str:
+    glyph = _BUTTON_GLYPH.get(action_id)
+    return f"{glyph} {label}" if glyph and not label.startswith(glyph) else label
+
+
 def action_blocks(actions: Sequence[Action], context: dict | None = None) -> list[ActionsBlock]:
     buttons = [
-        button(a.id, a.label, button_value(a, context), style=_BUTTON_STYLE.get(a.id))
+        button(
+            a.id,
+            action_label(a.id, a.label),
+            button_value(a, context),
+            style=_BUTTON_STYLE.get(a.id),
+        )
         for a in actions
     ]
     return [
@@ -200,3 +215,60 @@ def as_dicts(blocks: Iterable[Block]) -> list[dict]:
 def notice_blocks(text: str) -> list[Block]:
     """A plain message: help text, confirmations, apologies."""
     return list(text_sections(text))
+
+
+# --- a clicked message changes ---------------------------------------------------------------
+# These work on the blocks Slack sends back with a click (`body["message"]["blocks"]`), so the
+# message keeps everything it said and only its buttons change.
+def settled(blocks: Sequence[dict], line: str) -> list[dict]:
+    """The message with its buttons replaced by one plain line ("Started ✓ · Monday 09:00")."""
+    kept = [b for b in blocks if b.get("type") != "actions" and b.get("block_id") != FEEDBACK_BLOCK]
+    return [*kept, ContextBlock(elements=[MarkdownTextObject(text=line)]).to_dict()]
+
+
+def feedback_marked(blocks: Sequence[dict], line: str, undo_value: str) -> list[dict]:
+    """The answer with its 👍/👎 replaced by `line` ("👍 Marked useful") and an Undo button;
+    its other buttons (Save to journal) stay."""
+    undo = ButtonElement(text="Undo", action_id=FEEDBACK_UNDO, value=undo_value[:MAX_BUTTON_VALUE])
+    marked = SectionBlock(
+        block_id=FEEDBACK_BLOCK, text=MarkdownTextObject(text=line), accessory=undo
+    ).to_dict()
+    out: list[dict] = []
+    for block in blocks:
+        if block.get("block_id") == FEEDBACK_BLOCK:
+            continue
+        if block.get("type") == "actions":
+            rest = [e for e in block["elements"] if e.get("action_id") not in FEEDBACK_IDS]
+            if marked:
+                out.append(marked)
+                marked = None
+            if rest:
+                out.append({**block, "elements": rest})
+            continue
+        out.append(block)
+    return out + ([marked] if marked else [])
+
+
+def feedback_restored(blocks: Sequence[dict], value: str) -> list[dict]:
+    """Undo: the 👍/👎 buttons come back where the "Marked useful" line was."""
+    fresh = [
+        button(i, action_label(i, label), value).to_dict()
+        for i, label in (("feedback_up", "Useful"), ("feedback_down", "Not useful"))
+    ]
+    out: list[dict] = []
+    waiting = False  # the marked line was just dropped: its buttons go back here
+    for block in blocks:
+        if block.get("block_id") == FEEDBACK_BLOCK:
+            waiting = True
+            continue
+        if waiting:
+            if block.get("type") == "actions":
+                block = {**block, "elements": fresh + list(block["elements"])}
+            else:
+                out.append({"type": "actions", "elements": fresh})
+            waiting = False
+            fresh = []
+        out.append(block)
+    if fresh:
+        out.append({"type": "actions", "elements": fresh})
+    return out

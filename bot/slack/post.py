@@ -97,10 +97,14 @@ def post(
         return Posted(ok=False, channel=where.channel, error="unreachable")
 
 
-def update(client: WebClient, channel: str, ts: str, text: str) -> bool:
-    """Replace a message we posted (e.g. the weekly DM once snoozed), without its buttons."""
+def update(
+    client: WebClient, channel: str, ts: str, text: str, blocks: list[dict] | None = None
+) -> bool:
+    """Replace a message we posted in place (the weekly DM once started, an answer once
+    marked useful): with `blocks` if given, else with `text` alone, without buttons."""
     try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=as_dicts(notice_blocks(text)))
+        blocks = blocks if blocks is not None else as_dicts(notice_blocks(text))
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         return True
     except (SlackApiError, OSError) as err:
         log.warning("slack update failed", extra={"error": err})
@@ -120,7 +124,11 @@ def _content(
 def _send(client: WebClient, where: Where, channel: str, blocks: list[Block], text: str) -> str:
     if where.ephemeral and where.user:
         resp = client.chat_postEphemeral(
-            channel=channel, user=where.user, blocks=as_dicts(blocks), text=text
+            channel=channel,
+            user=where.user,
+            blocks=as_dicts(blocks),
+            text=text,
+            thread_ts=where.thread_ts,
         )
         return str(resp.get("message_ts", ""))
     resp = client.chat_postMessage(

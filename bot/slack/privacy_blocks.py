@@ -15,6 +15,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -33,6 +34,7 @@ from bot.journal.views import (
     EntryView,
 )
 from bot.slack.blocks import button, mrkdwn_escape, split_text
+from bot.slack.replies import entry_ref, person, plural
 
 # action ids (listeners/privacy_actions.py registers each one)
 CONSENT_GRANT = "consent_grant"
@@ -82,12 +84,39 @@ def team_value(team: str) -> str:
 
 
 def people(users: Sequence[str]) -> str:
-    return ", ".join(f"<@{u}>" for u in users)
+    return ", ".join(person(u) for u in users)
+
+
+def confirm(title: str, text: str, yes: str, no: str = "Cancel", *, danger: bool = False):
+    """A Block Kit confirm dialog: Slack itself asks "are you sure?" before the click counts."""
+    return ConfirmObject(
+        title=title, text=text, confirm=yes, deny=no, style="danger" if danger else "primary"
+    )
+
+
+GRANT_CONFIRM = (
+    "The enabler will see the entries members share with the team, and the themes in them, "
+    "until any member revokes. Every look is shown to the team."
+)
+AGREE_CONFIRM = (
+    "Your agreement counts towards the majority. When enough members agree, the enabler sees "
+    "the entries members share with the team."
+)
+REVOKE_CONFIRM = (
+    "The enabler will see nothing of this team's journal from now on. The team can consent "
+    "again later."
+)
 
 
 # --- the consent card ----------------------------------------------------------------------
-def consent_card(state: ConsentState, team_label: str, enablers: Sequence[str]) -> list[Block]:
-    """The card `/ripple consent` posts, and every click re-renders with `chat.update`."""
+def consent_card(
+    state: ConsentState,
+    team_label: str,
+    enablers: Sequence[str],
+    admins: Sequence[str] = (),
+) -> list[Block]:
+    """The card `/ripple consent` posts, and every change re-renders in place (`chat.update`).
+    Grant, I agree and Revoke each ask for confirmation first (Block Kit `confirm`)."""
     who = people(enablers) if enablers else "the team's enabler"
     intro = (
         f"*Should {who} see {team_label}'s shared journal?*\n"
@@ -115,34 +144,59 @@ def consent_card(state: ConsentState, team_label: str, enablers: Sequence[str]) 
         "`/ripple audit`. Nothing is reported to anyone outside the team."
     )
     blocks: list[Block] = [section(intro), section(will), section(never), DividerBlock()]
-    blocks.append(section(_rule_and_status(state)))
+    blocks.append(section(_rule_and_status(state, admins)))
     value = team_value(state.team)
     if state.granted:
-        revoke = button(CONSENT_REVOKE, "Revoke consent", value, style="danger")
+        ask = confirm("Revoke consent?", REVOKE_CONFIRM, "Revoke", "Keep consent", danger=True)
+        revoke = button(CONSENT_REVOKE, "Revoke consent", value, style="danger", confirm=ask)
         blocks.append(ActionsBlock(elements=[revoke]))
     elif state.rule == "admin":
-        grant = button(CONSENT_GRANT, "Grant consent", value, style="primary")
+        ask = confirm("Grant consent?", GRANT_CONFIRM, "Grant", "Not now")
+        grant = button(CONSENT_GRANT, "Grant consent", value, style="primary", confirm=ask)
         blocks.append(ActionsBlock(elements=[grant]))
     else:
-        agree = button(CONSENT_AGREE, "I agree", value, style="primary")
+        ask = confirm("Agree?", AGREE_CONFIRM, "I agree", "Not now")
+        agree = button(CONSENT_AGREE, "I agree", value, style="primary", confirm=ask)
         blocks.append(ActionsBlock(elements=[agree]))
     return blocks
 
 
-def _rule_and_status(state: ConsentState) -> str:
+def outdated_card(team_label: str) -> list[Block]:
+    """What an older consent card becomes when a newer one is posted: no live buttons."""
+    return [
+        context(
+            f":information_source: This consent card for {team_label} is out of date. "
+            "The current card is further down the channel; `/ripple consent` shows it again."
+        )
+    ]
+
+
+def deciders(state: ConsentState, admins: Sequence[str]) -> str:
+    """Who can decide, by name: for a refusal and for the card."""
     if state.rule == "admin":
-        rule = "*How this team decides:* any team admin can grant consent."
+        named = people(admins) if admins else "a team admin"
+        return f"any team admin ({named})" if admins else "a team admin"
+    return f"a majority of the team's members ({state.needed} of {state.member_count})"
+
+
+def _rule_and_status(state: ConsentState, admins: Sequence[str] = ()) -> str:
+    if state.rule == "admin":
+        named = f" ({people(admins)})" if admins else ""
+        rule = f"*How this team decides:* any team admin{named} can grant consent."
     else:
+        members = plural(state.member_count, "member")
         rule = (
             f"*How this team decides:* a majority: {state.needed} of the "
-            f"{state.member_count} members must click *I agree*."
+            f"{members} must click *I agree*."
         )
     if state.granted:
-        status = f"*Status:* consent given by <@{state.changed_by}> {slack_date(state.changed_at)}."
-        status += " Any member can revoke it with one click."
+        status = (
+            f"*Status:* consent given by {person(state.changed_by)} "
+            f"{slack_date(state.changed_at)}. Any member can revoke it with one click."
+        )
     elif state.changed_by:
         status = (
-            f"*Status:* not given. Last revoked by <@{state.changed_by}> "
+            f"*Status:* not given. Last revoked by {person(state.changed_by)} "
             f"{slack_date(state.changed_at)}."
         )
     else:
@@ -190,7 +244,7 @@ def _audit_line(event: AuditEvent) -> str:
 
 
 def _person(user: str) -> str:
-    return f"<@{user}>" if user[:1] in "UW" and user.isalnum() else user
+    return person(user)
 
 
 # --- the enabler's Home ------------------------------------------------------------------
@@ -228,7 +282,8 @@ def enabler_team_blocks(
         for entry in shown:
             blocks.extend(entry_blocks(entry))
         if len(entries) > len(shown):
-            blocks.append(context(f"{len(entries) - len(shown)} more shared entries."))
+            more = plural(len(entries) - len(shown), "more shared entry", "more shared entries")
+            blocks.append(context(f"{more}: open them with the button below."))
         blocks.append(ActionsBlock(elements=[button(ENABLER_OPEN, "Open team entries", value)]))
     blocks.extend(note_blocks(notes))
     blocks.append(ActionsBlock(elements=[button(ENABLER_NOTE, "Add a private note", value)]))
@@ -236,12 +291,13 @@ def enabler_team_blocks(
 
 
 def entry_blocks(entry: EntryView, limit: int = 600) -> list[Block]:
-    author = f"<@{entry.author}>" if entry.author else (entry.author_name or "a team member")
+    author = person(entry.author) if entry.author else (entry.author_name or "a team member")
     text = mrkdwn_escape(entry.text.strip())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     themes = ", ".join(THEME_NAMES.get(t, t) for t in entry.themes)
-    meta = f"#{entry.id} · {author} · {entry.created_at.strftime('%d %b %Y')}"
+    when = entry.created_at.strftime("%d %b %Y")
+    meta = f"{entry_ref(entry.id, capital=True)} · {author} · {when}"
     return [section(text), context(meta + (f" · {themes}" if themes else ""))]
 
 
@@ -315,19 +371,49 @@ def note_modal(team: str, team_label: str) -> dict:
 
 
 # --- erase --------------------------------------------------------------------------------
-def erase_confirmation() -> list[Block]:
+def erase_confirmation(teams: Sequence[str] = ()) -> list[Block]:
+    """The ephemeral "are you sure?" before `/ripple erase`. It says beforehand that erasing
+    takes the person off every team's weekly schedule (their memberships go too)."""
+    where = f" ({', '.join(teams)})" if teams else ""
     text = (
         "*Erase everything Ripple holds about you?*\n"
         "This deletes every journal entry and commitment you wrote, in every team, any "
-        "reflection in progress, your settings and your consent votes. It cannot be undone. "
+        "reflection in progress, your settings and your consent votes. It cannot be undone.\n"
+        f"You also leave every Ripple team's weekly schedule{where}: no more weekly prompts. "
+        "You stay in the Slack channels; run `/ripple team create` in a channel to rejoin "
+        "its team later.\n"
         "If you want a copy first, run `/ripple export`."
+    )
+    ask = confirm(
+        "Erase everything?",
+        "Every entry, commitment and setting goes, and you leave every team's weekly "
+        "schedule. This cannot be undone.",
+        "Erase everything",
+        "Keep my data",
+        danger=True,
     )
     return [
         section(text),
         ActionsBlock(
             elements=[
-                button(ERASE_CONFIRM, "Erase everything", "{}", style="danger"),
+                button(ERASE_CONFIRM, "Erase everything", "{}", style="danger", confirm=ask),
                 button(ERASE_CANCEL, "Cancel", "{}"),
             ]
+        ),
+    ]
+
+
+def erased_home(summary_text: str) -> list[Block]:
+    """The Home tab right after `/ripple erase`: what happened, and how to start again."""
+    return [
+        HeaderBlock(text="Your Ripple"),
+        section(
+            ":wastebasket: *Your data was erased.*\n"
+            + mrkdwn_escape(summary_text)
+            + "\nYou are no longer on any team's weekly schedule, so no prompts will come."
+        ),
+        context(
+            "To start again, DM me to reflect, or ask an admin to run `/ripple team create` "
+            "in your team's channel. Nothing you wrote before can be recovered."
         ),
     ]

@@ -48,9 +48,41 @@ def who_can_see(shared: bool, team_name: str | None = None, *, anonymous: bool =
 def saved_message(
     entry_id: int, *, shared: bool, team_name: str | None = None, anonymous: bool = False
 ) -> str:
-    return f":white_check_mark: Saved to your journal as entry #{entry_id}. " + who_can_see(
+    return f":white_check_mark: Saved to your journal as {entry_ref(entry_id)}. " + who_can_see(
         shared, team_name, anonymous=anonymous
     )
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 member", "3 members": the count and the word that agrees with it."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def entry_ref(number: int | str, *, capital: bool = False) -> str:
+    """The one way an entry number is written: "entry 7" (the author's own number, as in
+    the Home tab, the audit trail and the reflection's own "saved as entry 7")."""
+    return f"{'Entry' if capital else 'entry'} {number}"
+
+
+def entry_refs(numbers) -> str:
+    """ "entry 3", "entries 3, 4 and 9" """
+    numbers = [str(n) for n in numbers]
+    if not numbers:
+        return "no entries"
+    if len(numbers) == 1:
+        return entry_ref(numbers[0])
+    return "entries " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+FORMER_MEMBER = "a former member"
+
+
+def person(user: str | None) -> str:
+    """A Slack mention for a real user id; "a former member" for someone erased (the
+    journal keeps the word "erased user" where their id was) or anything else."""
+    if user and user[:1] in "UW" and user.isalnum() and user.isupper():
+        return f"<@{user}>"
+    return FORMER_MEMBER
 
 
 def team_label(team_slug: str) -> str:

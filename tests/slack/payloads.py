@@ -268,8 +268,12 @@ def block_action(
     message_ts: str = "1700000000.000100",
     view: dict | None = None,
     response_url: str = "",
+    message_blocks: list[dict] | None = None,
+    thread_ts: str | None = None,
 ) -> dict:
-    """A click on a button in a message (channel set) or in a view (view set)."""
+    """A click on a button in a message (channel set) or in a view (view set). Slack sends
+    the clicked message's blocks with the click (`message_blocks`), and its `thread_ts` when
+    the message is a thread reply."""
     action = {
         "action_id": action_id,
         "block_id": uuid.uuid4().hex[:6],
@@ -308,8 +312,10 @@ def block_action(
             "ts": message_ts,
             "bot_id": "B0RIPPLEBOT",
             "text": "Ripple",
-            "blocks": [],
+            "blocks": list(message_blocks or []),
         }
+        if thread_ts:
+            payload["message"]["thread_ts"] = thread_ts
         payload["response_url"] = response_url
     return payload
 

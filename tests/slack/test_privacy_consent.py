@@ -104,7 +104,8 @@ def test_any_member_revokes_with_one_click_and_the_open_enabler_home_empties(pbo
 
     card = post_card(pbot)
     revoke = buttons(card)["consent_revoke"]
-    assert "confirm" not in revoke  # one click
+    # One click and Slack's own "are you sure?" (issue 12: Grant/Revoke/Erase/Delete confirm).
+    assert revoke["confirm"]["confirm"]["text"] == "Revoke"
     click(pbot, CAROL, "consent_revoke", revoke["value"], channel=TEAM_CHANNEL)
     announced = pbot.fake.wait_for("chat.postMessage", 2, channel=TEAM_CHANNEL)[-1]
     assert f"<@{CAROL}> *revoked*" in message_text(announced)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -20,8 +19,9 @@ from bot.journal.errors import NotFound
 from bot.services import Services
 from bot.slack import home, modals
 from bot.slack.blocks import decode_value
+from bot.slack.listeners import message_actions
 from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
-from bot.slack.post import Where, post, update
+from bot.slack.post import Where, post
 from bot.slack.replies import team_label, who_can_see
 from bot.slack.who import is_personal, who_for_dm, who_in_claimed_team
 
@@ -91,16 +91,8 @@ def click_listener(app: App, services: Services):
 
 def register(app: App, services: Services) -> None:
     on = click_listener(app, services)
-
-    @on(re.compile(r"^feedback_(up|down)$"), "feedback")
-    def feedback(click: Click) -> None:
-        value = "up" if click.action["action_id"].endswith("up") else "down"
-        who = click.who
-        question = str(click.value.get("q") or click.value.get("v") or "")
-        services.journal.record_feedback(
-            who.user, who.team, question, value, workspace=click.workspace
-        )
-        post(click.client, click.here, "Thanks, noted. It helps me find better evidence.")
+    # Start / Snooze / Skip and 👍 / 👎 change the message they were clicked on (issue 12).
+    message_actions.register(on, services, _week)
 
     @on("save_to_journal", "save_to_journal")
     def save_to_journal(click: Click) -> None:
@@ -109,36 +101,6 @@ def register(app: App, services: Services) -> None:
         draft = f"I asked: {question}\n\nWhat I take from what others found: "
         view = new_entry_view(services, who, draft)
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
-
-    @on("reflect_start", "reflect_start")
-    def reflect_start(click: Click) -> None:
-        who = click.who
-        week = _week(click)
-        if week:
-            services.journal.mark_prompt_started(who.user, who.team, *week)
-        reply = services.coach.start_reflection(who)
-        post(click.client, Where.dm(click.user), reply, context={"t": who.team})
-
-    @on("snooze", "snooze")
-    def snooze(click: Click) -> None:
-        who, week = click.who, _week(click)
-        until = services.clock.now() + timedelta(days=1)
-        if week:
-            services.journal.snooze_prompt(who.user, who.team, *week, until=until)
-        services.journal.clear_conversation(who)
-        text = "Snoozed. I'll ask again this time tomorrow."
-        if not (click.message_ts and update(click.client, click.channel, click.message_ts, text)):
-            post(click.client, click.here, text)
-
-    @on("skip_week", "skip_week")
-    def skip_week(click: Click) -> None:
-        who, week = click.who, _week(click)
-        if week:
-            services.journal.skip_prompt(who.user, who.team, *week)
-        services.journal.clear_conversation(who)
-        text = "Skipped for this week. See you next week."
-        if not (click.message_ts and update(click.client, click.channel, click.message_ts, text)):
-            post(click.client, click.here, text)
 
     @on("reflect_stop", "reflect_stop")
     def reflect_stop(click: Click) -> None:
