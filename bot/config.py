@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     )
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = 60
+    # The event inbox (every answer exactly once): how long a replica's claim on an event
+    # lasts before another may take it over, how often each replica looks, how many tries.
+    inbox_lease_seconds: float = Field(default=30.0, gt=0)
+    inbox_sweep_seconds: float = Field(default=5.0, gt=0)
+    inbox_max_attempts: int = Field(default=3, ge=1)
 
     # --- operations --------------------------------------------------------------------
     log_format: Literal["text", "json"] | None = None

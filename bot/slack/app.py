@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -21,10 +20,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.services import Services
+from bot.slack import exactly_once
 
 log = logging.getLogger(__name__)
-
-DEDUP_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
 
 
 class SlackNotConfigured(RuntimeError):
@@ -60,7 +58,7 @@ def build_app(
         raise SlackNotConfigured(
             "Set SLACK_SIGNING_SECRET (Basic Information > App Credentials) to run Ripple."
         )
-    app = App(
+    app = exactly_once.InboxApp(
         client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # Ack first, work after: Bolt returns the HTTP response as soon as ack() is called.
@@ -68,7 +66,9 @@ def build_app(
         listener_executor=executor,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    app.use(_deduplicate_events(services))
+    # Every event is held in the journal's inbox from its ack until its answer is posted:
+    # a retry never answers twice, and a replica that dies mid-answer is finished by another.
+    exactly_once.install(app, services, app.client)  # sets app.inbox
 
     from bot.slack.listeners import actions, commands, events, views
 
@@ -98,44 +98,6 @@ def _acknowledge_the_rest(app: App) -> None:
     @app.event(anything)
     def unknown_event(event: dict) -> None:
         log.info("unhandled event", extra={"event_type": event.get("type")})
-
-
-def _deduplicate_events(services: Services, budget_seconds: float = DEDUP_BUDGET_SECONDS):
-    """Answer 200 and do nothing for an event we have seen before.
-
-    Slack retries an event (X-Slack-Retry-Num) when the first answer was slow or lost, and two
-    replicas may both receive one. The journal's processed-events table, with event_id as its
-    primary key, decides which delivery wins, across restarts and replicas alike.
-
-    The check runs on the ack path, so it gets a time budget: a database that hangs must not
-    make us miss Slack's 3-second deadline (which would only bring more retries).
-    """
-    checker = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-dedup")
-
-    def middleware(body: dict, next) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            first = _first_delivery(checker, services, str(event_id), budget_seconds)
-            if not first:
-                log.info("duplicate event ignored", extra={"event_id": event_id})
-                return BoltResponse(status=200, body="")
-        return next()
-
-    return middleware
-
-
-def _first_delivery(
-    checker: ThreadPoolExecutor, services: Services, event_id: str, budget: float
-) -> bool:
-    from bot.journal.errors import JournalError
-
-    future = checker.submit(lambda: services.journal.mark_event_processed(event_id))
-    try:
-        return bool(future.result(timeout=budget))
-    except (JournalError, FutureTimeout) as err:
-        # Better a rare duplicate than a silently dropped message.
-        log.warning("event dedup skipped", extra={"error": err})
-        return True
 
 
 def new_executor(settings: Settings) -> ThreadPoolExecutor:

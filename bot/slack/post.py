@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.coaching.reply import Reply
 from bot.slack.blocks import as_dicts, chunk_blocks, fallback_text, notice_blocks, render_reply
+from bot.slack.exactly_once import answer_claim
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,12 @@ def post(
     blocks, fallback = _content(content, context, text)
     try:
         channel = where.channel or open_dm(client, where.user or "")
-        stamps = [_send(client, where, channel, chunk, fallback) for chunk in chunk_blocks(blocks)]
+        claim = None if where.ephemeral else answer_claim()
+        if claim is not None:  # an event's answer: stored, tagged and recorded (exactly once)
+            chunks = [as_dicts(chunk) for chunk in chunk_blocks(blocks)]
+            stamps = claim.post(client, channel, where.thread_ts, chunks, fallback)
+        else:
+            stamps = [_send(client, where, channel, c, fallback) for c in chunk_blocks(blocks)]
         return Posted(ok=True, channel=channel, ts=stamps)
     except SlackApiError as err:
         code = str(err.response.get("error") or f"http_{err.response.status_code}")
@@ -131,13 +137,27 @@ def _send(client: WebClient, where: Where, channel: str, blocks: list[Block], te
             thread_ts=where.thread_ts,
         )
         return str(resp.get("message_ts", ""))
+    return post_message(client, channel, where.thread_ts, as_dicts(blocks), text)
+
+
+def post_message(
+    client: WebClient,
+    channel: str,
+    thread_ts: str | None,
+    blocks: list[dict],
+    text: str,
+    *,
+    metadata: dict | None = None,
+) -> str:
+    """One chat.postMessage; `metadata` names the event an answer belongs to (exactly_once)."""
     resp = client.chat_postMessage(
         channel=channel,
-        thread_ts=where.thread_ts,
-        blocks=as_dicts(blocks),
+        thread_ts=thread_ts,
+        blocks=blocks,
         text=text,
         unfurl_links=False,
         unfurl_media=False,
+        metadata=metadata,
     )
     return str(resp.get("ts", ""))
 

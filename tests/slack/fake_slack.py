@@ -56,6 +56,11 @@ class FakeSlackState:
     channel_members: dict[str, list[str]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
     faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
+    # Seconds a method takes to answer, *after* Slack has acted on it: a slow chat.postMessage
+    # whose caller dies while waiting has still posted (the exactly-once tests rely on it).
+    delays: dict[str, float] = field(default_factory=dict)
+    # channel -> messages posted there, as conversations.history / .replies return them.
+    messages: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
 
 class FakeSlack:
@@ -142,6 +147,8 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self.state.faults.clear()
+            self.state.delays.clear()
+            self.state.messages.clear()
 
     def methods(self) -> list[str]:
         with self._lock:
@@ -192,7 +199,10 @@ class FakeSlack:
             if fault.status >= 500:
                 return fault.status, extra, {"ok": False, "error": "internal_error"}
             return 200, extra, fault.body or {"ok": False, "error": "unknown"}
-        return 200, {}, self._answer(method, args)
+        answer = self._answer(method, args)
+        if self.state.delays.get(method):
+            time.sleep(self.state.delays[method])
+        return 200, {}, answer
 
     def _answer(self, method: str, args: dict) -> dict:
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -230,7 +240,31 @@ class FakeSlack:
         }
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
+        if isinstance(args.get("metadata"), dict):
+            message["metadata"] = args["metadata"]
+        with self._lock:
+            self.state.messages[str(args.get("channel"))].append(message)
         return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+
+    def _m_conversations_history(self, args: dict) -> dict:
+        oldest = float(args.get("oldest") or 0)
+        with self._lock:
+            found = [
+                m
+                for m in self.state.messages.get(str(args.get("channel")), [])
+                if float(m["ts"]) >= oldest
+            ]
+        return {"ok": True, "messages": _with_metadata(found[::-1], args), "has_more": False}
+
+    def _m_conversations_replies(self, args: dict) -> dict:
+        thread = str(args.get("ts"))
+        with self._lock:
+            found = [
+                m
+                for m in self.state.messages.get(str(args.get("channel")), [])
+                if m.get("thread_ts") == thread or m["ts"] == thread
+            ]
+        return {"ok": True, "messages": _with_metadata(found, args), "has_more": False}
 
     def _m_chat_postEphemeral(self, _args: dict) -> dict:
         return {"ok": True, "message_ts": self._next_ts()}
@@ -313,6 +347,13 @@ class FakeSlack:
     def uploaded(self) -> dict[str, str]:
         """filename -> content of every file uploaded so far."""
         return {c.args["filename"]: c.args["content"] for c in self.calls_to("file.upload")}
+
+
+def _with_metadata(messages: list[dict], args: dict) -> list[dict]:
+    """As Slack does: message metadata only when asked for with include_all_metadata."""
+    if str(args.get("include_all_metadata")).lower() in ("true", "1"):
+        return [dict(m) for m in messages]
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
 
 def _parse(headers, raw: str) -> dict[str, Any]:

@@ -1,0 +1,425 @@
+"""Every acknowledged Slack event is answered exactly once, across crashes and replicas.
+
+The journal's inbox (bot/journal/inbox.py) holds each event from its ack until its answer is
+posted. This module is the Slack side of it:
+
+- `middleware`, on the ack path: records the event (with this process's lease) before Bolt
+  sends the 200. A retry, or the same event reaching another replica, finds the row and does
+  nothing.
+- `_InboxLazyRunner` runs the lazy listener under the claim; `post()` (slack/post.py) sees the
+  claim and stores the answer (status `posting`) before calling chat.postMessage, tags each
+  message with metadata naming the event, and records each message's `ts`. Then the row is
+  done.
+- `sweep()` (on start, then every few seconds, on every replica) renews the leases of work in
+  hand and takes over rows whose lease ran out: a row still `working` is dispatched again from
+  its stored request; a row `posting` is resumed from its stored answer, after looking in the
+  thread (conversations.replies / .history, `include_all_metadata`) for a message Slack
+  accepted just before the owner died. After `max_attempts` the person gets a calm message.
+
+The window left open: Slack accepting a message whose metadata Slack does not yet return when
+we look (we have never seen this) duplicates one message; work killed after it wrote to the
+journal but before its answer was stored is run again (see notes/trust-inbox.md).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.kwargs_injection import build_required_kwargs
+from slack_bolt.lazy_listener import ThreadLazyListenerRunner
+from slack_bolt.util.utils import get_arg_names_of_callable
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+
+from bot.journal.errors import JournalError
+from bot.journal.inbox import Arrival, Claimed, Inbox
+
+log = logging.getLogger(__name__)
+
+CLAIM = "ripple_inbox_key"  # in Bolt's context: the inbox row this request's work answers
+TAKEOVER = "ripple_inbox_takeover"  # set only by our own re-dispatch, never from the network
+METADATA_TYPE = "ripple_answer"
+ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
+GAVE_UP = (
+    "I'm sorry: I couldn't answer your message from a little earlier, even after trying "
+    "a few times. Nothing you wrote has been shared. Please send it again when you're ready."
+)
+
+_current: contextvars.ContextVar[AnswerClaim | None] = contextvars.ContextVar(
+    "ripple_answer_claim", default=None
+)
+
+
+def answer_claim() -> AnswerClaim | None:
+    """The claim the running listener answers, until its first post() has used it."""
+    claim = _current.get()
+    return claim if claim is not None and not claim.used else None
+
+
+class AnswerClaim:
+    """The right to post one event's answer, held by the listener producing it."""
+
+    def __init__(self, runner: InboxRunner, key: str, received_at: float) -> None:
+        self.runner, self.key, self.received_at = runner, key, received_at
+        self.used = False
+
+    def post(self, client: WebClient, channel: str, thread_ts, chunks: list, text: str):
+        """Store the answer, then post it part by part; [] if another replica has it now."""
+        self.used = True
+        answer = {"channel": channel, "thread_ts": thread_ts, "text": text, "chunks": chunks}
+        try:
+            if not self.runner.inbox.begin_answer(self.key, self.runner.owner, answer):
+                log.warning("answer superseded", extra={"inbox_key": self.key})
+                return []
+        except JournalError as error:  # post anyway: a rare duplicate beats a lost answer
+            log.warning("inbox unavailable before posting", extra={"error": error})
+        return self.runner.deliver(client, self.key, answer, [], self.received_at, look=False)
+
+
+class InboxRunner:
+    """One per process: the owner id, the middleware, the lazy runner and the sweeper."""
+
+    def __init__(self, services, app: App, client: WebClient) -> None:
+        settings = services.settings
+        self.services, self.app, self.client = services, app, client
+        self.owner = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = float(settings.inbox_lease_seconds)
+        self.sweep_seconds = float(settings.inbox_sweep_seconds)
+        self.max_attempts = int(settings.inbox_max_attempts)
+        secret = settings.slack_signing_secret
+        self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+        self._inbox: Inbox | None = None
+        self._lock = threading.Lock()
+        self._in_hand: dict[str, int] = {}  # key -> lazy functions still running
+        self._started: set[str] = set()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._checker = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-inbox-ack")
+
+    @property
+    def inbox(self) -> Inbox:
+        if self._inbox is None:
+            self._inbox = Inbox.of(self.services.journal)
+        return self._inbox
+
+    # --- the ack path ---------------------------------------------------------------------
+    def middleware(self, request: BoltRequest, body: dict, context, next) -> BoltResponse | None:
+        key = event_key(body)
+        if key is None:
+            return next()
+        if context.get(TAKEOVER) == key:  # our own re-dispatch of a row we hold
+            context[CLAIM] = key
+            return next()
+        stored = {
+            "body": request.raw_body,
+            "content_type": (request.headers.get("content-type") or ["application/json"])[0],
+        }
+        arrival = self._receive_within_budget(key, _kind(body), stored)
+        if arrival is Arrival.SEEN:
+            log.info("duplicate event ignored", extra={"event_id": body.get("event_id")})
+            return BoltResponse(status=200, body="")
+        if arrival is Arrival.ORPHANED:  # its owner died: the sweeper takes it over
+            self._wake.set()
+            return BoltResponse(status=200, body="")
+        if arrival is Arrival.NEW:
+            context[CLAIM] = key
+        return next()  # None: the inbox is unreachable; answer untracked rather than not at all
+
+    def _receive_within_budget(self, key: str, kind: str, stored: dict) -> Arrival | None:
+        """Record the arrival, within a time budget: a database that hangs must not make us
+        miss Slack's 3-second deadline (which would only bring more retries). None means
+        "answer it untracked": a rare duplicate beats a silently dropped message."""
+        future = self._checker.submit(
+            self.inbox.receive,
+            key,
+            kind,
+            stored,
+            owner=self.owner,
+            lease_seconds=self.lease_seconds,
+        )
+        try:
+            return future.result(timeout=ACK_BUDGET_SECONDS)
+        except JournalError as error:
+            log.warning("event inbox skipped", extra={"error": error})
+            return None
+        except FutureTimeout:
+            log.warning("event inbox slow; answering untracked", extra={"inbox_key": key})
+            # If the row lands after all, it is answered already: never take it over.
+            future.add_done_callback(lambda f: self._close_late_arrival(key, f))
+            return None
+
+    def _close_late_arrival(self, key: str, future) -> None:
+        if not future.exception() and future.result() is Arrival.NEW:
+            self._quietly(lambda: self.inbox.finish(key))
+
+    def after_dispatch(self, request: BoltRequest) -> None:
+        """Bolt has routed the request: a claimed event that started no lazy work (ignored,
+        or answered inline) is done now; one that did is closed by `run_claimed`."""
+        key = request.context.get(CLAIM)
+        if not key:
+            return
+        with self._lock:
+            started = key in self._started
+            self._started.discard(key)
+        if not started:
+            self._quietly(lambda: self.inbox.finish(key))
+
+    # --- the work -------------------------------------------------------------------------
+    def started(self, key: str) -> None:
+        with self._lock:
+            self._started.add(key)
+            self._in_hand[key] = self._in_hand.get(key, 0) + 1
+
+    def run_claimed(self, key: str, function: Callable[..., None], request: BoltRequest) -> None:
+        """Run a lazy listener with the claim set, then close (or release) the row."""
+        claim = AnswerClaim(self, key, time.time())
+        token = _current.set(claim)
+        try:
+            kwargs = build_required_kwargs(
+                logger=log,
+                required_arg_names=get_arg_names_of_callable(function),
+                request=request,
+                response=None,
+                this_func=function,
+            )
+            function(**kwargs)
+        except Exception:
+            log.exception("listener failed; the event will be tried again")
+            self._quietly(lambda: self.inbox.release(key, self.owner))
+        else:
+            self._quietly(lambda: self.inbox.finish(key))
+        finally:
+            _current.reset(token)
+            with self._lock:
+                left = self._in_hand.get(key, 1) - 1
+                if left <= 0:
+                    self._in_hand.pop(key, None)
+                else:
+                    self._in_hand[key] = left
+
+    def deliver(
+        self, client: WebClient, key: str, answer: dict, posted: list[str], since: float, *, look
+    ) -> list[str]:
+        """Post the parts of `answer` not yet in `posted`, recording each `ts` as it lands.
+
+        With `look`, first ask Slack whether the next part already arrived: the owner may
+        have died after Slack accepted it and before it recorded the ts.
+        """
+        from bot.slack.post import post_message
+
+        stamps = list(posted)
+        for index in range(len(stamps), len(answer["chunks"])):
+            ts = find_posted(client, answer, key, index, since) if look else None
+            look = False  # parts go one after another: only this one can be in doubt
+            if ts is None:
+                ts = post_message(
+                    client,
+                    answer["channel"],
+                    answer.get("thread_ts"),
+                    answer["chunks"][index],
+                    answer["text"],
+                    metadata={
+                        "event_type": METADATA_TYPE,
+                        "event_payload": {"inbox": key, "part": index},
+                    },
+                )
+            stamps.append(ts)
+            self._quietly(lambda i=index, t=ts: self.inbox.record_part(key, self.owner, i, t))
+        return stamps
+
+    # --- takeover -------------------------------------------------------------------------
+    def start(self) -> InboxRunner:
+        self._thread = threading.Thread(target=self._loop, name="ripple-inbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sweep()
+            except Exception:  # the loop must outlive any one bad sweep
+                log.exception("inbox sweep failed")
+            self._wake.wait(self.sweep_seconds)
+            self._wake.clear()
+
+    def sweep(self) -> int:
+        """Renew our leases, then take over what dead owners left; how many were taken."""
+        with self._lock:
+            in_hand = list(self._in_hand)
+        try:
+            self.inbox.renew(self.owner, in_hand, lease_seconds=self.lease_seconds)
+            claimed = self.inbox.claim_orphans(self.owner, lease_seconds=self.lease_seconds)
+        except JournalError as error:
+            log.warning("inbox sweep skipped", extra={"error": error})
+            return 0
+        for row in claimed:
+            try:
+                self._take_over(row)
+            except Exception:
+                log.exception("takeover failed", extra={"inbox_key": row.key})
+                self._quietly(lambda r=row: self.inbox.release(r.key, self.owner))
+        return len(claimed)
+
+    def _take_over(self, row: Claimed) -> None:
+        log.info(
+            "taking over an event",
+            extra={"inbox_key": row.key, "status": row.status, "attempt": row.attempts},
+        )
+        if row.attempts > self.max_attempts or row.request is None:
+            if self.inbox.give_up(row.key, self.owner):
+                self._tell_person(row)
+            return
+        if row.status == "posting" and row.answer is not None:
+            self._mark_in_hand(row.key, +1)
+            try:
+                since = row.received_at.timestamp()
+                self.deliver(self.client, row.key, row.answer, row.posted_ts, since, look=True)
+                self.inbox.finish(row.key)
+            finally:
+                self._mark_in_hand(row.key, -1)
+            return
+        self._dispatch_again(row)
+
+    def _dispatch_again(self, row: Claimed) -> None:
+        """Run the event's listener again, as Bolt would for Slack, without a second ack."""
+        assert row.request is not None and self._verifier is not None
+        raw = row.request["body"]
+        timestamp = str(int(time.time()))
+        headers = {
+            "content-type": [row.request.get("content_type") or "application/json"],
+            "x-slack-request-timestamp": [timestamp],
+            "x-slack-signature": [self._verifier.generate_signature(timestamp=timestamp, body=raw)],
+            "x-slack-bolt-lazy-only": ["1"],  # the ack was sent long ago
+        }
+        request = BoltRequest(body=raw, headers=headers, context={TAKEOVER: row.key})
+        self.app.dispatch(request)
+
+    def _mark_in_hand(self, key: str, delta: int) -> None:
+        with self._lock:
+            left = self._in_hand.get(key, 0) + delta
+            if left > 0:
+                self._in_hand[key] = left
+            else:
+                self._in_hand.pop(key, None)
+
+    def _tell_person(self, row: Claimed) -> None:
+        from bot.slack.post import post
+
+        where = where_for_event(row.request)
+        log.warning("event given up", extra={"inbox_key": row.key, "attempts": row.attempts})
+        if where is not None:
+            post(self.client, where, GAVE_UP)
+
+    def _quietly(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except JournalError as error:  # a takeover will tidy up what this could not record
+            log.warning("inbox not updated", extra={"error": error})
+
+
+class _InboxLazyRunner(ThreadLazyListenerRunner):
+    """Bolt's thread runner, but a lazy listener for an inbox row runs under its claim."""
+
+    def __init__(self, runner: InboxRunner, original: ThreadLazyListenerRunner) -> None:
+        super().__init__(logger=original.logger, executor=original.executor)
+        self.runner = runner
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        key = request.context.get(CLAIM)
+        if not key:
+            super().start(function, request)
+            return
+        self.runner.started(key)
+        self.executor.submit(self.runner.run_claimed, key, function, request)
+
+
+class InboxApp(App):
+    """A Bolt App that tells the inbox when each request has been routed (middleware cannot:
+    Bolt runs the listeners only after every middleware has returned)."""
+
+    inbox: InboxRunner
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        try:
+            return super().dispatch(req)
+        finally:
+            if getattr(self, "inbox", None) is not None:
+                self.inbox.after_dispatch(req)
+
+
+def install(app: InboxApp, services, client: WebClient) -> InboxRunner:
+    """Put the inbox on `app`'s ack path and under its lazy listeners; returns the runner
+    (`start()` it to sweep for orphaned work)."""
+    runner = InboxRunner(services, app, client)
+    app.inbox = runner
+    lazy = app.listener_runner.lazy_listener_runner
+    app.listener_runner.lazy_listener_runner = _InboxLazyRunner(runner, lazy)
+    app.use(runner.middleware)
+    return runner
+
+
+def event_key(body: dict) -> str | None:
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    return None
+
+
+def _kind(body: dict) -> str:
+    return str((body.get("event") or {}).get("type") or body.get("type") or "unknown")
+
+
+def where_for_event(request: dict | None):
+    """Where to tell the person about an event we gave up on (its own thread or DM)."""
+    from bot.slack.post import Where
+
+    try:
+        event = json.loads(request["body"])["event"] if request else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(event, dict) or not event.get("channel"):
+        return None
+    if event.get("channel_type") == "im":
+        return Where(channel=event["channel"], thread_ts=event.get("thread_ts"))
+    thread = event.get("thread_ts") or event.get("ts")
+    return Where(channel=event["channel"], thread_ts=thread, user=event.get("user"))
+
+
+def find_posted(client: WebClient, answer: dict, key: str, index: int, since: float) -> str | None:
+    """The ts of part `index` of `key`'s answer if Slack already holds it, else None."""
+    channel, thread = answer["channel"], answer.get("thread_ts")
+    if thread:
+        found = client.conversations_replies(
+            channel=channel, ts=thread, include_all_metadata=True, limit=200
+        )
+    else:
+        found = client.conversations_history(
+            channel=channel, oldest=f"{since - 5:.6f}", include_all_metadata=True, limit=200
+        )
+    for message in found.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if (
+            metadata.get("event_type") == METADATA_TYPE
+            and payload.get("inbox") == key
+            and payload.get("part") == index
+        ):
+            return str(message.get("ts"))
+    return None
