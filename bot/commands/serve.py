@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 
 def serve(
     port: Annotated[int, typer.Option("--port", help="HTTP port for /slack/events.")] = 3000,
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "0.0.0.0",
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Interface to listen on; 0.0.0.0 for all (a container)."),
+    ] = "127.0.0.1",
     socket: Annotated[
         bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN), no HTTP.")
     ] = False,
@@ -58,6 +61,9 @@ def serve(
         )
         raise typer.Exit(2) from None
     _warm_up(services)
+    # Take over, now and every few seconds, events a dead replica (or this one, before a
+    # crash) acknowledged but never answered.
+    inbox = app.inbox.start()
     scheduler = None
     if settings.scheduler_enabled:
         scheduler = InProcessScheduler(
@@ -79,6 +85,7 @@ def serve(
             server.serve_forever()
             executor.shutdown(wait=True)  # let in-flight replies finish
     finally:
+        inbox.stop()
         if scheduler is not None:
             scheduler.stop()
 

@@ -217,3 +217,26 @@ class EnablerNote(Base):
     team_id: Mapped[int] = mapped_column(_fk("teams.id"))
     text_token: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+
+
+class InboxEvent(Base):
+    """Work Ripple owes someone an answer for: a Slack event, held until its answer is posted.
+
+    See inbox.py. `lease_until` says how long `owner` (one running process) may work on it
+    undisturbed; after that any replica may take it over. The request and the answer being
+    posted are Fernet tokens (they hold what a person wrote), cleared once the row is done.
+    """
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (sa.Index("ix_inbox_events_status_lease", "status", "lease_until"),)
+    key: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(12))  # working | posting | done | failed
+    owner: Mapped[str] = mapped_column(sa.String(80))
+    lease_until: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=1)
+    request_token: Mapped[str | None] = mapped_column(sa.Text)
+    answer_token: Mapped[str | None] = mapped_column(sa.Text)
+    posted_ts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    received_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
