@@ -3,6 +3,11 @@
 - An entry is readable by its author, and by current members of its team once shared
   (except the team's enabler, who reads only through the consented, audited path).
 - Only the author may change, share, unshare or delete an entry.
+- An enabler is never a member of a team they support, even when they sit in its channel and a
+  membership row records that: `current_membership()` is the one definition of "a current
+  member", and every count, vote, prompt and teammate read uses it.
+- A person addresses only their own entries, by their own number (`Entry.number`): "not
+  yours" and "no such entry" are the same answer, so no id reveals anything.
 - An enabler reads only shared entries of a team they are enabler for, and only while that
   team's newest consent record says "granted"; that check is part of the query itself, so a
   revocation committed a moment ago takes effect on the very next request.
@@ -20,17 +25,24 @@ from bot.journal.models import Consent, Enabler, Entry, Member, TeamMembership
 from bot.journal.views import SHARED
 
 
-def active_team_ids(member_id: int) -> sa.Select:
-    """Teams whose shared entries this person reads as a teammate.
-
-    A team's enabler never reads it as a teammate, even if they sit in its channel: their only
-    way in is the consented, audited `entries_for_enabler`.
-    """
-    enabled = sa.select(Enabler.team_id).where(Enabler.member_id == member_id)
-    return sa.select(TeamMembership.team_id).where(
-        TeamMembership.member_id == member_id,
+def current_membership() -> ColumnElement[bool]:
+    """The ONE rule for "a current member", as a condition on a `TeamMembership` row: they
+    have not left, and they are not an enabler of that team. An enabler who sits in the
+    team's channel (a membership row says so) does not count, vote, get prompted or read as
+    a teammate; their only way in is the consented, audited `entries_for_enabler`."""
+    return sa.and_(
         TeamMembership.left_at.is_(None),
-        TeamMembership.team_id.not_in(enabled),
+        ~sa.exists().where(
+            Enabler.member_id == TeamMembership.member_id,
+            Enabler.team_id == TeamMembership.team_id,
+        ),
+    )
+
+
+def active_team_ids(member_id: int) -> sa.Select:
+    """Teams whose shared entries this person reads as a teammate (never as an enabler)."""
+    return sa.select(TeamMembership.team_id).where(
+        TeamMembership.member_id == member_id, current_membership()
     )
 
 
@@ -67,22 +79,35 @@ def readable_by_enabler(enabler_member_id: int, team_id: int) -> ColumnElement[b
     )
 
 
-def is_active_member(session: Session, member: Member | None, team_id: int) -> bool:
+def is_enabler(session: Session, member: Member | None, team_id: int) -> bool:
     if member is None:
         return False
-    found = session.scalar(
-        sa.select(TeamMembership.id).where(
-            TeamMembership.team_id == team_id,
-            TeamMembership.member_id == member.id,
-            TeamMembership.left_at.is_(None),
-        )
-    )
+    return bool(session.scalar(sa.select(is_enabler_of(member.id, team_id))))
+
+
+def supports_any_team(session: Session, member: Member | None) -> bool:
+    """True when this person is an enabler of some team (their refusals are audited)."""
+    if member is None:
+        return False
+    found = session.scalar(sa.select(Enabler.id).where(Enabler.member_id == member.id).limit(1))
     return found is not None
 
 
-def require_author(entry: Entry, member: Member | None) -> None:
-    if member is None or entry.author_id != member.id:
-        raise AccessDenied(f"Entry {entry.id} is not yours, so you can't change it.")
+def current_row(session: Session, member: Member | None, team_id: int) -> TeamMembership | None:
+    """This person's membership of the team if they are a current member (never an enabler)."""
+    if member is None:
+        return None
+    return session.scalar(
+        sa.select(TeamMembership).where(
+            TeamMembership.team_id == team_id,
+            TeamMembership.member_id == member.id,
+            current_membership(),
+        )
+    )
+
+
+def is_active_member(session: Session, member: Member | None, team_id: int) -> bool:
+    return current_row(session, member, team_id) is not None
 
 
 def require_active_member(session: Session, member: Member | None, team_id: int) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.coaching.ports import Clock, Who
 from bot.config import Settings
+from bot.journal import access
 from bot.journal.crypto import Cipher
 from bot.journal.db import Database, insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied, InvalidInput, NotFound
@@ -16,6 +17,10 @@ from bot.journal.models import Entry, Member, Team, TeamMembership, Workspace
 from bot.journal.views import EntryView, Schedule, TeamInfo
 
 ANONYMOUS_AUTHOR = "a team member"
+ENABLER_NOT_MEMBER = (
+    "You support this team as its enabler, so you take no part in it as a member: you "
+    "don't write in its journal, vote on its consent or count among its members."
+)
 
 
 def check_id(value: str, what: str, max_chars: int) -> str:
@@ -67,9 +72,8 @@ class JournalBase:
     def _require_admin(self, session: Session, actor: str | None, team: Team) -> None:
         if actor is None:
             return  # the operator, through the CLI
-        member = self._member(session, actor)
-        row = self._membership(session, team, member) if member else None
-        if row is None or row.left_at is not None or not row.is_admin:
+        row = access.current_row(session, self._member(session, actor), team.id)
+        if row is None or not row.is_admin:  # an enabler is never a member, so never an admin
             raise AccessDenied("Only a team admin can change this team's settings.")
 
     # --- get-or-create (safe when two replicas race: the unique keys decide) -------------
@@ -157,6 +161,10 @@ class JournalBase:
         """
         member = self._ensure_member(session, who.user, who.workspace)
         team, created = self._ensure_team(session, who.team, who.workspace)
+        if access.is_enabler(session, member, team.id):
+            # An enabler is never a member of the team they support: acting "in" it must not
+            # make them one. Adapters route an enabler to their own space before this.
+            raise AccessDenied(ENABLER_NOT_MEMBER)
         row = self._membership(session, team, member)
         if row is None or row.left_at is not None:
             self._ensure_membership(session, team, member, is_admin=True if created else None)
@@ -179,7 +187,7 @@ class JournalBase:
     ) -> EntryView:
         hide = for_enabler and entry.author_anonymous
         return EntryView(
-            id=entry.id,
+            id=entry.number,  # the author's own number; the row id stays inside the journal
             team=team.slug,
             team_name=team.name,
             author=None if hide else author.user_id,

@@ -9,12 +9,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.journal import access
+from bot.journal import access, audit
 from bot.journal.base import JournalBase
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied, InvalidInput
 from bot.journal.models import Consent, ConsentVote, Member, Team, TeamMembership
 from bot.journal.views import CONSENT_RULES, ConsentDecision, ConsentState
+
+ENABLER_NO_VOTE = (
+    "You support this team as its enabler, so the decision about what you may see is the "
+    "team's alone: you don't vote on it. Nothing was changed, and the team can see this "
+    "request in `/ripple audit`."
+)
 
 
 class ConsentMixin(JournalBase):
@@ -36,7 +42,7 @@ class ConsentMixin(JournalBase):
                 team_row.consent_round += 1
             return self._consent_state(session, team_row)
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     def agree_consent(self, user: str, team: str) -> ConsentState:
         """A member clicks "I agree". Under the admin rule an admin's agreement grants consent;
@@ -44,8 +50,11 @@ class ConsentMixin(JournalBase):
         Clicking twice changes nothing (`changed=False`). Raises AccessDenied for non-members.
         """
 
-        def work(session: Session) -> ConsentState:
-            team_row, member, row = self._member_of(session, user, team)
+        def work(session: Session) -> ConsentState | audit.Refusal:
+            found = self._member_of(session, user, team, "agree_consent")
+            if isinstance(found, audit.Refusal):
+                return found
+            team_row, member, row = found
             self._lock_team(session, team_row)
             if self._granted(session, team_row):
                 return self._consent_state(session, team_row, changed=False)
@@ -68,13 +77,16 @@ class ConsentMixin(JournalBase):
                 return self._consent_state(session, team_row)
             return self._consent_state(session, team_row, changed=voted)
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     def grant_consent(self, user: str, team: str) -> ConsentState:
         """An admin grants consent outright (teams using the "admin" rule only)."""
 
-        def work(session: Session) -> ConsentState:
-            team_row, _, row = self._member_of(session, user, team)
+        def work(session: Session) -> ConsentState | audit.Refusal:
+            found = self._member_of(session, user, team, "grant_consent")
+            if isinstance(found, audit.Refusal):
+                return found
+            team_row, _, row = found
             self._lock_team(session, team_row)
             if team_row.consent_rule != "admin":
                 raise AccessDenied("This team decides by majority: each member clicks I agree.")
@@ -85,17 +97,20 @@ class ConsentMixin(JournalBase):
             self._record_consent(session, team_row, "granted", user)
             return self._consent_state(session, team_row)
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     def revoke_consent(self, user: str | None, team: str) -> ConsentState:
         """Any current member (or the operator, user=None) withdraws consent. It takes effect
         on the enabler's very next request. Agreements so far are set aside."""
 
-        def work(session: Session) -> ConsentState:
+        def work(session: Session) -> ConsentState | audit.Refusal:
             if user is None:
                 team_row = self._require_team(session, team)
             else:
-                team_row, _, _ = self._member_of(session, user, team)
+                found = self._member_of(session, user, team, "revoke_consent")
+                if isinstance(found, audit.Refusal):
+                    return found
+                team_row = found[0]
             self._lock_team(session, team_row)
             if not self._granted(session, team_row):
                 return self._consent_state(session, team_row, changed=False)
@@ -103,7 +118,7 @@ class ConsentMixin(JournalBase):
             team_row.consent_round += 1
             return self._consent_state(session, team_row)
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     def consent_history(self, team: str) -> list[ConsentDecision]:
         """Every grant and revocation, oldest first: who, when, and under which rule."""
@@ -136,13 +151,35 @@ class ConsentMixin(JournalBase):
         session.refresh(team)
 
     def _member_of(
-        self, session: Session, user: str, team: str
-    ) -> tuple[Team, Member, TeamMembership]:
+        self, session: Session, user: str, team: str, action: str
+    ) -> tuple[Team, Member, TeamMembership] | audit.Refusal:
+        """The voter's current membership, or a Refusal. An enabler is never a member (even
+        one sitting in the channel): they are told kindly, and the team's trail records it."""
         team_row = self._require_team(session, team)
         member = self._member(session, user)
-        row = self._membership(session, team_row, member) if member else None
-        if member is None or row is None or row.left_at is not None:
-            raise AccessDenied("Only members of this team can take part in its consent.")
+        row = access.current_row(session, member, team_row.id)
+        if member is not None and row is None and access.is_enabler(session, member, team_row.id):
+            audit.refuse_enabler(
+                session,
+                member,
+                action=action,
+                detail="an enabler cannot take part in the team's consent",
+                at=self._now(),
+                team=team_row,
+            )
+            return audit.Refusal(AccessDenied(ENABLER_NO_VOTE))
+        if member is None or row is None:
+            audit.refuse_enabler(
+                session,
+                member,
+                action=action,
+                detail="not a member of this team",
+                at=self._now(),
+                team=team_row,
+            )
+            return audit.Refusal(
+                AccessDenied("Only members of this team can take part in its consent.")
+            )
         return team_row, member, row
 
     def _granted(self, session: Session, team: Team) -> bool:
@@ -175,7 +212,7 @@ class ConsentMixin(JournalBase):
                 sa.and_(
                     TeamMembership.member_id == Member.id,
                     TeamMembership.team_id == team.id,
-                    TeamMembership.left_at.is_(None),
+                    access.current_membership(),
                 ),
             )
             .where(ConsentVote.team_id == team.id, ConsentVote.round == team.consent_round)
@@ -186,7 +223,7 @@ class ConsentMixin(JournalBase):
             .join(Member, Member.id == TeamMembership.member_id)
             .where(
                 TeamMembership.team_id == team.id,
-                TeamMembership.left_at.is_(None),
+                access.current_membership(),  # an enabler in the channel is not counted
                 Member.is_bot.is_(False),
             )
         )

@@ -9,12 +9,20 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.journal import access
+from bot.journal import access, audit
 from bot.journal.consent import ConsentMixin
 from bot.journal.crypto import Cipher
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied
-from bot.journal.models import AuditRecord, Enabler, EnablerNote, Member, Team
+from bot.journal.models import (
+    AuditRecord,
+    Enabler,
+    EnablerNote,
+    Entry,
+    Member,
+    Team,
+    TeamMembership,
+)
 from bot.journal.reflection import clean_text
 from bot.journal.views import (
     AuditEvent,
@@ -27,6 +35,13 @@ from bot.journal.views import (
 REFUSED_MESSAGE = (
     "This team has not consented to you reading its journal, so nothing is shown. "
     "The team can see this request in its audit trail."
+)
+
+
+LAST_ADMIN = (
+    "{user} is this team's only admin, so they can't become its enabler: an enabler is "
+    "never a member, and the team needs someone who can decide its settings. Name someone "
+    "else, or ask Ripple's operator to make another member an admin first."
 )
 
 
@@ -54,12 +69,26 @@ class EnablersMixin(ConsentMixin):
         self, user: str, team: str, *, added_by: str | None = None, workspace: str = "local"
     ) -> bool:
         """Name `user` as an enabler of `team`. `added_by` must be a team admin (None =
-        operator via the CLI). True if newly added. Raises NotFound for an unknown team."""
+        operator via the CLI). True if newly added. Raises NotFound for an unknown team.
+
+        Someone who is a current member of the team stops being one the moment they are
+        named (their membership ends, admin rights with it, and their agreement in the
+        current consent round no longer counts). One person never holds both roles: as a
+        member they would vote on their own access and read shared entries unaudited. Ending
+        the membership (rather than refusing) keeps the usual case working, a coach who was
+        added to the channel first; `was_member(user, team)` beforehand tells the adapter to
+        say so. Naming the team's last admin is refused: someone must be able to decide.
+        """
 
         def work(session: Session) -> bool:
             team_row = self._require_team(session, team)
             self._require_admin(session, added_by, team_row)
             member = self._ensure_member(session, user, workspace)
+            row = access.current_row(session, member, team_row.id)
+            if row is not None:
+                if row.is_admin and self._admin_count(session, team_row) <= 1:
+                    raise AccessDenied(LAST_ADMIN.format(user=user))
+                row.left_at, row.is_admin = self._now(), False
             return insert_ignoring_duplicates(
                 session,
                 Enabler,
@@ -90,6 +119,18 @@ class EnablersMixin(ConsentMixin):
             return result.rowcount > 0
 
         return self._db.run(work)
+
+    def _admin_count(self, session: Session, team: Team) -> int:
+        return (
+            session.scalar(
+                sa.select(sa.func.count(TeamMembership.id)).where(
+                    TeamMembership.team_id == team.id,
+                    TeamMembership.is_admin.is_(True),
+                    access.current_membership(),
+                )
+            )
+            or 0
+        )
 
     def list_enablers(self, team: str | None = None) -> list[EnablerInfo]:
         """Every enabler, or those of one team (no journal content)."""
@@ -163,7 +204,7 @@ class EnablersMixin(ConsentMixin):
             query = self._entries_query(access.readable_by_enabler(member.id, team_row.id))
             rows = session.execute(query.limit(limit)).all()
             views = [self._entry_view(e, t, a, for_enabler=True) for e, t, a in rows]
-            ids = [v.id for v in views]
+            ids = [e.id for e, _, _ in rows]  # internal: the trail maps them to numbers
             detail = f"{len(ids)} shared entr{'y' if len(ids) == 1 else 'ies'}"
             self._audit(session, team_row, team, enabler, "allowed", detail, ids)
             return views
@@ -193,9 +234,17 @@ class EnablersMixin(ConsentMixin):
                 .where(AuditRecord.team_id == team_row.id)
                 .order_by(AuditRecord.id.desc())
                 .limit(limit)
-            )
+            ).all()
+            own = self._own_numbers(session, viewer, [i for r in rows for i in r.entry_ids])
             return [
-                AuditEvent(r.at, r.actor, r.action, r.outcome, r.detail, tuple(r.entry_ids))
+                AuditEvent(
+                    r.at,
+                    r.actor,
+                    r.action,
+                    r.outcome,
+                    r.detail,
+                    tuple(own[i] for i in r.entry_ids if i in own),
+                )
                 for r in rows
             ]
 
@@ -238,6 +287,19 @@ class EnablersMixin(ConsentMixin):
         return self._db.run(work)
 
     # --- helpers -----------------------------------------------------------------------
+    def _own_numbers(self, session: Session, viewer: str | None, ids: list[int]) -> dict:
+        """{row id: number} for the entries among `ids` that `viewer` wrote. Only their own
+        numbers mean anything to them; other people's stay counted, never numbered."""
+        member = self._member(session, viewer) if viewer else None
+        if member is None or not ids:
+            return {}
+        found = session.execute(
+            sa.select(Entry.id, Entry.number).where(
+                Entry.id.in_(set(ids)), Entry.author_id == member.id
+            )
+        )
+        return dict(found.all())
+
     def _enabler_of(self, session: Session, enabler: str, team: str) -> tuple[Member, Team]:
         team_row = self._team(session, team)
         member = self._member(session, enabler)
@@ -259,15 +321,14 @@ class EnablersMixin(ConsentMixin):
         detail: str,
         entry_ids: list[int] | None = None,
     ) -> None:
-        session.add(
-            AuditRecord(
-                team_id=team.id if team else None,
-                team_slug=team_slug[:80],
-                actor=actor[:64],
-                action="read_entries",
-                outcome=outcome,
-                detail=detail[:500],
-                entry_ids=list(entry_ids or []),
-                at=self._now(),
-            )
+        audit.record(
+            session,
+            team=team,
+            team_slug=team_slug,
+            actor=actor,
+            action="read_entries",
+            outcome=outcome,
+            detail=detail,
+            entry_ids=entry_ids or [],
+            at=self._now(),
         )

@@ -1,4 +1,10 @@
-"""Reading and changing journal entries, under the rules in `access.py`."""
+"""Reading and changing journal entries, under the rules in `access.py`.
+
+A person addresses their entries by their OWN number (`Entry.number`: 1, 2, 3... per author,
+assigned at save and never reused). Nobody can name anyone else's entry, so "not yours" and
+"there is no such entry" are one and the same answer, and no number says how many entries
+another person or team holds. The internal row id never leaves the journal.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.journal import access
+from bot.journal import access, audit
 from bot.journal.base import JournalBase
 from bot.journal.errors import AccessDenied, NotFound
 from bot.journal.models import Entry, Member, Team
@@ -15,6 +21,16 @@ from bot.journal.reflection import clean_text, clean_themes
 from bot.journal.views import PRIVATE, SHARED, EntryView
 
 _UNSET = object()
+
+LEFT_TEAM = (
+    "You're no longer a member of {team}, so this entry can't be shared with it. "
+    "Nothing was changed."
+)
+
+
+def no_such_entry(number: object) -> NotFound:
+    """The one answer for an entry that isn't the asker's, whether or not it exists."""
+    return NotFound(f"You have no entry #{number}. Your entries are listed in my Home tab.")
 
 
 class EntriesMixin(JournalBase):
@@ -49,31 +65,15 @@ class EntriesMixin(JournalBase):
 
         return self._db.run(work)
 
-    def get_entry(self, viewer: str, entry_id: int) -> EntryView:
-        """One entry, if `viewer` may read it: the author, or a current teammate once shared.
-
-        Raises NotFound if there is no such entry, AccessDenied if it isn't theirs to see.
-        """
-
-        def work(session: Session) -> EntryView:
-            entry, team, author = self._load(session, entry_id)
-            member = self._member(session, viewer)
-            readable = session.scalar(
-                sa.select(Entry.id).where(
-                    Entry.id == entry_id,
-                    access.readable_by_member(member.id if member else -1),
-                )
-            )
-            if readable is None:
-                raise AccessDenied(f"Entry {entry_id} is private to its author.")
-            return self._entry_view(entry, team, author)
-
-        return self._db.run(work)
+    def get_entry(self, viewer: str, number: int) -> EntryView:
+        """The viewer's own entry number `number`. Raises NotFound otherwise (the same words
+        whether it is someone else's or does not exist; an enabler's miss is audited)."""
+        return self._on_own_entry(viewer, number, "open_entry", lambda s, e, t, a: None)
 
     def edit_entry(
         self,
         user: str,
-        entry_id: int,
+        number: int,
         *,
         text: str | None = None,
         commitment: str | object | None = _UNSET,
@@ -85,8 +85,7 @@ class EntriesMixin(JournalBase):
         if isinstance(commitment, str):
             new_commitment = clean_text(commitment, "A commitment") if commitment.strip() else None
 
-        def work(session: Session) -> EntryView:
-            entry, team, author = self._owned(session, user, entry_id)
+        def change(session: Session, entry: Entry, team: Team, author: Member) -> None:
             if new_text is not None:
                 entry.text_token = self._cipher.encrypt(new_text)
             if new_commitment is not _UNSET:
@@ -94,42 +93,49 @@ class EntriesMixin(JournalBase):
             if themes is not None:
                 entry.themes = clean_themes(themes)
             entry.updated_at = self._now()
-            return self._entry_view(entry, team, author)
 
-        return self._db.run(work)
+        return self._on_own_entry(user, number, "edit_entry", change)
 
-    def delete_entry(self, user: str, entry_id: int) -> None:
+    def delete_entry(self, user: str, number: int) -> None:
         """Delete an entry for good. Author only."""
+        self._on_own_entry(user, number, "delete_entry", lambda s, e, t, a: s.delete(e))
 
-        def work(session: Session) -> None:
-            entry, _, _ = self._owned(session, user, entry_id)
-            session.delete(entry)
-
-        self._db.run(work)
-
-    def share_entry(self, user: str, entry_id: int, *, anonymous: bool | None = None) -> EntryView:
-        """Make an entry visible to the team (and, with consent, its enabler). Author only.
+    def share_entry(self, user: str, number: int, *, anonymous: bool | None = None) -> EntryView:
+        """Make an entry visible to the team (and, with consent, its enabler). Author only,
+        and only while the author is still a current member of the entry's team.
 
         `anonymous=True` shows the author to the enabler as "a team member".
         """
-        return self._set_visibility(user, entry_id, SHARED, anonymous)
+        return self._set_visibility(user, number, SHARED, anonymous)
 
-    def unshare_entry(self, user: str, entry_id: int) -> EntryView:
-        """Make an entry private to its author again. Author only."""
-        return self._set_visibility(user, entry_id, PRIVATE, None)
+    def unshare_entry(self, user: str, number: int) -> EntryView:
+        """Make an entry private to its author again. Author only (always allowed)."""
+        return self._set_visibility(user, number, PRIVATE, None)
 
     def team_entries(
         self, viewer: str, team: str, *, limit: int | None = None, offset: int = 0
     ) -> list[EntryView]:
         """The team's SHARED entries, newest first, for current members of the team only.
 
-        Raises NotFound for an unknown team, AccessDenied for anyone not a current member.
+        Raises NotFound for an unknown team, AccessDenied for anyone not a current member
+        (an enabler's attempt is audited in the team's trail).
         """
 
-        def work(session: Session) -> list[EntryView]:
+        def work(session: Session) -> list[EntryView] | audit.Refusal:
             team_row = self._require_team(session, team)
             member = self._member(session, viewer)
-            access.require_active_member(session, member, team_row.id)
+            if not access.is_active_member(session, member, team_row.id):
+                audit.refuse_enabler(
+                    session,
+                    member,
+                    action="team_entries",
+                    detail="asked for the team's entries as a member; not a member",
+                    at=self._now(),
+                    team=team_row,
+                )
+                return audit.Refusal(
+                    AccessDenied("Only members of this team can see its shared journal.")
+                )
             where = sa.and_(
                 Entry.team_id == team_row.id,
                 Entry.visibility == SHARED,
@@ -138,29 +144,65 @@ class EntriesMixin(JournalBase):
             query = self._entries_query(where).offset(offset).limit(limit)
             return [self._entry_view(e, t, a) for e, t, a in session.execute(query)]
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     # --- helpers -----------------------------------------------------------------------
-    def _load(self, session: Session, entry_id: int) -> tuple[Entry, Team, Member]:
-        row = session.execute(self._entries_query(Entry.id == entry_id)).first()
-        if row is None:
-            raise NotFound(f"There is no entry {entry_id}.")
-        return row[0], row[1], row[2]
+    def _on_own_entry(self, user: str, number: int, action: str, change) -> EntryView | None:
+        """Run `change(session, entry, team, author)` on the user's own entry `number`.
 
-    def _owned(self, session: Session, user: str, entry_id: int) -> tuple[Entry, Team, Member]:
-        entry, team, author = self._load(session, entry_id)
-        access.require_author(entry, self._member(session, user))
-        return entry, team, author
+        Anything else (someone else's entry, no such entry, a malformed number) is the same
+        NotFound; when the asker is an enabler, the refusal is audited first.
+        """
+
+        def work(session: Session):
+            member = self._member(session, user)
+            row = None
+            if member is not None and isinstance(number, int) and not isinstance(number, bool):
+                row = session.execute(
+                    self._entries_query(
+                        sa.and_(Entry.author_id == member.id, Entry.number == number)
+                    )
+                ).first()
+            if row is None:
+                audit.refuse_enabler(
+                    session,
+                    member,
+                    action=action,
+                    detail=f"{action.replace('_', ' ')}: no entry of theirs with that number",
+                    at=self._now(),
+                )
+                return audit.Refusal(no_such_entry(number))
+            entry, team, author = row
+            refused = change(session, entry, team, author)
+            if isinstance(refused, audit.Refusal):
+                return refused
+            if action == "delete_entry":
+                return None
+            return self._entry_view(entry, team, author)
+
+        return audit.raise_refusal(self._db.run(work))
 
     def _set_visibility(
-        self, user: str, entry_id: int, visibility: str, anonymous: bool | None
+        self, user: str, number: int, visibility: str, anonymous: bool | None
     ) -> EntryView:
-        def work(session: Session) -> EntryView:
-            entry, team, author = self._owned(session, user, entry_id)
+        def change(session: Session, entry: Entry, team: Team, author: Member):
+            if visibility == SHARED and not access.is_active_member(session, author, team.id):
+                # An entry belongs to the team it was written in; someone who has left it
+                # (or supports it as its enabler) no longer shares into it.
+                audit.refuse_enabler(
+                    session,
+                    author,
+                    action="share_entry",
+                    detail="tried to share into a team they are not a member of",
+                    at=self._now(),
+                    team=team,
+                )
+                return audit.Refusal(AccessDenied(LEFT_TEAM.format(team=team.name)))
             entry.visibility = visibility
             if anonymous is not None:
                 entry.author_anonymous = anonymous
             entry.updated_at = self._now()
-            return self._entry_view(entry, team, author)
+            return None
 
-        return self._db.run(work)
+        action = "share_entry" if visibility == SHARED else "unshare_entry"
+        return self._on_own_entry(user, number, action, change)

@@ -124,7 +124,7 @@ class DataRightsMixin(JournalBase):
         ]
         data["entries"] = [
             {
-                "id": e.id,
+                "number": e.number,  # their own entry number, as shown in Slack and the CLI
                 "team": slugs[e.team_id],
                 "created": _iso(e.created_at),
                 "updated": _iso(e.updated_at),
@@ -136,7 +136,7 @@ class DataRightsMixin(JournalBase):
                 "commitment": self._cipher.decrypt_optional(e.commitment_token),
             }
             for e in session.scalars(
-                sa.select(Entry).where(Entry.author_id == mid).order_by(Entry.id)
+                sa.select(Entry).where(Entry.author_id == mid).order_by(Entry.number)
             )
         ]
         data["conversations"] = [
@@ -214,7 +214,7 @@ def render_markdown(data: dict) -> str:
     lines += ["", f"## Journal entries ({len(data['entries'])})", ""]
     for entry in data["entries"]:
         who_sees = "shared with the team" if entry["visibility"] == "shared" else "private"
-        lines.append(f"### Entry {entry['id']} · {entry['team']} · {entry['created']}")
+        lines.append(f"### Entry #{entry['number']} · {entry['team']} · {entry['created']}")
         lines.append(f"_{who_sees}; themes: {', '.join(entry['themes']) or 'none'}_")
         lines.append("")
         lines.append(entry["text"])

@@ -81,6 +81,9 @@ class Member(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(200))
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
     is_bot: Mapped[bool] = mapped_column(default=False)
+    # How many entries this person has ever numbered: the next save takes the next number,
+    # so a deleted entry's number is never handed out again.
+    entries_numbered: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
 
 
@@ -101,11 +104,14 @@ class Entry(Base):
     __table_args__ = (
         sa.Index("ix_entries_team_visibility", "team_id", "visibility"),
         sa.Index("ix_entries_author_created", "author_id", "created_at"),
+        sa.Index("ix_entries_author_number", "author_id", "number", unique=True),
         {"sqlite_autoincrement": True},
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)  # internal: never shown to anyone
     team_id: Mapped[int] = mapped_column(_fk("teams.id"))
     author_id: Mapped[int] = mapped_column(_fk("members.id"))
+    # The author's own entry number (1, 2, 3...): the only number a person ever sees.
+    number: Mapped[int] = mapped_column(default=0, server_default="0")
     text_token: Mapped[str] = mapped_column(sa.Text)
     commitment_token: Mapped[str | None] = mapped_column(sa.Text)
     themes: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -150,6 +156,15 @@ class ProcessedEvent(Base):
     __tablename__ = "processed_events"
     event_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InteractionReplay(Base):
+    """A signed interaction already handled (see replay.py); forgotten once it expires."""
+
+    __tablename__ = "interaction_replays"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 hex
+    seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Feedback(Base):

@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.coaching.ports import Commitment, Who
+from bot.journal import access
 from bot.journal.base import JournalBase, check_id
 from bot.journal.db import insert_ignoring_duplicates
-from bot.journal.errors import InvalidInput
-from bot.journal.models import ConversationState, Entry, SeenQuestion
+from bot.journal.errors import AccessDenied, InvalidInput
+from bot.journal.models import ConversationState, Entry, Member, SeenQuestion, Team
 from bot.journal.views import PRIVATE, SHARED
 
 MAX_ENTRY_CHARS = 50_000
@@ -39,7 +40,34 @@ def clean_themes(themes: Sequence[str]) -> list[str]:
     return seen
 
 
+NOT_A_MEMBER = (
+    "You're not a member of {team} (any more), so this entry can't be saved there. "
+    "Nothing was saved; copy your words and save them in one of your own teams."
+)
+
+
+def next_entry_number(session: Session, member_id: int) -> int:
+    """Take the author's next entry number: one atomic UPDATE ... RETURNING on their row, so
+    two saves at once (two replicas, a double submit) never share a number, and a deleted
+    entry's number is never handed out again (a stale "Delete #5" cannot hit a newer #5)."""
+    table = Member.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.id == member_id)
+        .values(entries_numbered=table.c.entries_numbered + 1)
+        .returning(table.c.entries_numbered)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
 class ReflectionMixin(JournalBase):
+    def _current_member_or_refuse(self, session: Session, who: Who) -> tuple[Member, Team]:
+        team = self._team(session, who.team)
+        member = self._member(session, who.user)
+        if team is None or not access.is_active_member(session, member, team.id):
+            raise AccessDenied(NOT_A_MEMBER.format(team=team.name if team else "that team"))
+        return member, team
+
     def load_conversation(self, who: Who) -> dict | None:
         """The reflection in progress for this person in this team, or None."""
 
@@ -123,11 +151,16 @@ class ReflectionMixin(JournalBase):
         shared: bool = False,
         source: str = "reflection",
         anonymous: bool = False,
+        member_only: bool = False,
     ) -> int:
-        """Save a journal entry for `who` in `who.team`; returns its readable number.
+        """Save a journal entry for `who` in `who.team`; returns the author's own number for
+        it (1, 2, 3...).
 
         Private unless `shared`. Text and commitment are encrypted. Raises InvalidInput for
         empty or over-long text, JournalUnavailable if the database is down (nothing saved).
+        `member_only=True` (a modal naming a team): the author must ALREADY be a current
+        member of `who.team` at this moment, checked in the saving transaction, else
+        AccessDenied and nothing is saved; the team a payload names is never trusted.
         """
         body = clean_text(text)
         commitment = commitment.strip() if commitment and commitment.strip() else None
@@ -135,11 +168,15 @@ class ReflectionMixin(JournalBase):
             commitment = clean_text(commitment, "A commitment")
 
         def work(session: Session) -> int:
-            member, team = self._ensure_who(session, who)
+            if member_only:
+                member, team = self._current_member_or_refuse(session, who)
+            else:
+                member, team = self._ensure_who(session, who)
             now = self._now()
             entry = Entry(
                 team_id=team.id,
                 author_id=member.id,
+                number=next_entry_number(session, member.id),
                 text_token=self._cipher.encrypt(body),
                 commitment_token=self._cipher.encrypt_optional(commitment),
                 themes=clean_themes(themes),
@@ -151,7 +188,7 @@ class ReflectionMixin(JournalBase):
             )
             session.add(entry)
             session.flush()
-            return entry.id
+            return entry.number
 
         return self._db.run(work)
 
@@ -175,6 +212,6 @@ class ReflectionMixin(JournalBase):
             if entry is None:
                 return None
             text = self._cipher.decrypt(entry.commitment_token)
-            return Commitment(text=text, made_at=entry.created_at, entry_id=entry.id)
+            return Commitment(text=text, made_at=entry.created_at, entry_id=entry.number)
 
         return self._db.run(work)

@@ -35,6 +35,7 @@ The public API, by part (each method has a docstring; values are the dataclasses
 - Data rights (export.py): export_user(user) -> ExportBundle, erase_user(user).
 - Operations: apply_retention(*, dry_run) (retention.py), stats() (stats.py),
   rotate_key(new, *, add_key) (keys.py), ping(), close().
+- Replay guard (replay.py): first_delivery(key) -> bool, forget_delivery(key).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from bot.journal.export import DataRightsMixin
 from bot.journal.keys import KeysMixin
 from bot.journal.migrate import upgrade_to_head
 from bot.journal.reflection import ReflectionMixin
+from bot.journal.replay import ReplayMixin
 from bot.journal.retention import RetentionMixin
 from bot.journal.scheduling_store import SchedulingMixin
 from bot.journal.stats import StatsMixin
@@ -72,6 +74,7 @@ class Journal(
     RetentionMixin,
     StatsMixin,
     KeysMixin,
+    ReplayMixin,
 ):
     def __init__(
         self,

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.journal import access
 from bot.journal.base import JournalBase
-from bot.journal.models import Entry, Team, TeamMembership
+from bot.journal.models import Entry, Member, Team, TeamMembership
 from bot.journal.reflection import KNOWN_THEMES
 from bot.journal.views import SHARED
 
@@ -49,8 +50,12 @@ class StatsMixin(JournalBase):
             all_entries = 0
             for team in session.scalars(sa.select(Team).order_by(Team.slug)).all():
                 members = session.scalar(
-                    sa.select(sa.func.count(TeamMembership.id)).where(
-                        TeamMembership.team_id == team.id, TeamMembership.left_at.is_(None)
+                    sa.select(sa.func.count(TeamMembership.id))
+                    .join(Member, Member.id == TeamMembership.member_id)
+                    .where(
+                        TeamMembership.team_id == team.id,
+                        access.current_membership(),  # never the team's enabler
+                        Member.is_bot.is_(False),
                     )
                 )
                 # Only the columns a count needs: the encrypted text is never even loaded.

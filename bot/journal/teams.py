@@ -9,11 +9,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.journal import access
 from bot.journal.base import JournalBase
-from bot.journal.errors import InvalidInput
+from bot.journal.errors import AccessDenied, InvalidInput
 from bot.journal.models import Member, Team, TeamMembership, Workspace
 from bot.journal.views import WEEKDAYS, MemberInfo, Schedule, ScheduledMember, TeamInfo
 
+ENABLER_NOT_ADMIN = (
+    "{user} is this team's enabler, so they can't be one of its admins: an admin decides "
+    "for the team, and an enabler supports it from outside. Remove them as enabler first."
+)
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -63,6 +68,7 @@ class TeamsMixin(JournalBase):
                 team.name = name[:200]
             if admin:
                 member = self._ensure_member(session, admin, workspace)
+                self._refuse_enabler_as_admin(session, team, member, True)
                 self._ensure_membership(session, team, member, is_admin=True)
             return self._team_info(session, team)
 
@@ -120,7 +126,11 @@ class TeamsMixin(JournalBase):
         is_bot: bool | None = None,
         workspace: str = "local",
     ) -> None:
-        """Make `user` a current member of `team` (creating either as needed)."""
+        """Make `user` a current member of `team` (creating either as needed).
+
+        The team's enabler joining its channel is recorded (they sit there) but never makes
+        them a member: `access.current_membership` ignores them. Making them an ADMIN is
+        refused (AccessDenied): an admin decides for the team, an enabler supports it."""
         tz = check_timezone(timezone) if timezone else None
 
         def work(session: Session) -> None:
@@ -132,6 +142,7 @@ class TeamsMixin(JournalBase):
                 member.timezone = tz
             if is_bot is not None:
                 member.is_bot = is_bot
+            self._refuse_enabler_as_admin(session, team_row, member, is_admin)
             self._ensure_membership(session, team_row, member, is_admin=is_admin)
 
         self._db.run(work)
@@ -178,14 +189,14 @@ class TeamsMixin(JournalBase):
         return self._db.run(work)
 
     def team_members(self, team: str) -> list[MemberInfo]:
-        """Current members of a team, admins flagged. Raises NotFound."""
+        """Current members of a team, admins flagged (never its enablers). Raises NotFound."""
 
         def work(session: Session) -> list[MemberInfo]:
             team_row = self._require_team(session, team)
             rows = session.execute(
                 sa.select(Member, TeamMembership.is_admin)
                 .join(TeamMembership, TeamMembership.member_id == Member.id)
-                .where(TeamMembership.team_id == team_row.id, TeamMembership.left_at.is_(None))
+                .where(TeamMembership.team_id == team_row.id, access.current_membership())
                 .order_by(Member.user_id)
             )
             return [
@@ -196,7 +207,7 @@ class TeamsMixin(JournalBase):
         return self._db.run(work)
 
     def teams_for(self, user: str) -> list[TeamInfo]:
-        """Teams the user is currently a member of."""
+        """Teams the user is currently a member of (not those they support as enabler)."""
 
         def work(session: Session) -> list[TeamInfo]:
             member = self._member(session, user)
@@ -205,7 +216,7 @@ class TeamsMixin(JournalBase):
             teams = session.scalars(
                 sa.select(Team)
                 .join(TeamMembership, TeamMembership.team_id == Team.id)
-                .where(TeamMembership.member_id == member.id, TeamMembership.left_at.is_(None))
+                .where(TeamMembership.member_id == member.id, access.current_membership())
                 .order_by(Team.slug)
             )
             return [self._team_info(session, t) for t in teams]
@@ -213,7 +224,7 @@ class TeamsMixin(JournalBase):
         return self._db.run(work)
 
     def is_team_member(self, user: str, team: str) -> bool:
-        """True when `user` is a current member of `team`."""
+        """True when `user` is a current member of `team` (an enabler never is)."""
         return self._current_membership_flag(user, team, lambda row: True)
 
     def is_team_admin(self, user: str, team: str) -> bool:
@@ -224,11 +235,11 @@ class TeamsMixin(JournalBase):
         """`test(row)` on the user's current (not left) membership of team; False without one."""
 
         def work(session: Session) -> bool:
-            team_row, member = self._team(session, team), self._member(session, user)
-            if team_row is None or member is None:
+            team_row = self._team(session, team)
+            if team_row is None:
                 return False
-            row = self._membership(session, team_row, member)
-            return row is not None and row.left_at is None and bool(test(row))
+            row = access.current_row(session, self._member(session, user), team_row.id)
+            return row is not None and bool(test(row))
 
         return self._db.run(work)
 
@@ -294,7 +305,7 @@ class TeamsMixin(JournalBase):
                 .join(Team, Team.id == TeamMembership.team_id)
                 .join(Workspace, Workspace.id == Team.workspace_id)
                 .where(
-                    TeamMembership.left_at.is_(None),
+                    access.current_membership(),  # an enabler is never prompted as a member
                     Team.schedule_enabled.is_(True),
                     Member.is_bot.is_(False),
                 )
@@ -314,6 +325,12 @@ class TeamsMixin(JournalBase):
         return self._db.run(work)
 
     # --- helpers -----------------------------------------------------------------------
+    def _refuse_enabler_as_admin(
+        self, session: Session, team: Team, member: Member, is_admin: bool | None
+    ) -> None:
+        if is_admin and access.is_enabler(session, member, team.id):
+            raise AccessDenied(ENABLER_NOT_ADMIN.format(user=member.user_id))
+
     def _active_user_ids(self, session: Session, team_id: int) -> list[str]:
         return list(
             session.scalars(

@@ -14,7 +14,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 @dataclass(frozen=True)
 class EntryView:
-    id: int  # readable, sequential: `journal share 7`
+    id: int  # the AUTHOR's own entry number (1, 2, 3...): `journal share 7`; never a row id
     team: str  # team slug (Slack channel id or CLI team name)
     team_name: str
     author: str | None  # user id; None when an enabler sees an entry shared anonymously
@@ -31,6 +31,11 @@ class EntryView:
     @property
     def shared(self) -> bool:
         return self.visibility == SHARED
+
+    @property
+    def number(self) -> int:
+        """The author's own entry number (the same as `id`)."""
+        return self.id
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ class AuditEvent:
     action: str  # "read_entries" | "add_note" | ...
     outcome: str  # "allowed" | "refused"
     detail: str
-    entry_ids: tuple[int, ...] = ()
+    entry_ids: tuple[int, ...] = ()  # the VIEWER's own entry numbers among those read
 
 
 @dataclass(frozen=True)

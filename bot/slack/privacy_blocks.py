@@ -231,15 +231,17 @@ def audit_blocks(
         ]
         blocks.append(section("*Consent decisions*"))
         blocks += sections("\n".join(decisions))
-    blocks.append(context("Entry numbers match those in each author's Home tab."))
+    blocks.append(context("Entry numbers are your own, as in your Home tab."))
     return blocks[:50]
 
 
 def _audit_line(event: AuditEvent) -> str:
     when = slack_date(event.at)
     if event.outcome == "allowed":
-        ids = ", ".join(f"#{i}" for i in event.entry_ids) or "none"
-        return f"• {when}: <@{event.actor}> read {event.detail} ({ids})"
+        # Only the viewer's own entry numbers: numbers are per person, so others' mean nothing.
+        yours = ", ".join(f"#{i}" for i in event.entry_ids)
+        mine = f" (yours among them: {yours})" if yours else ""
+        return f"• {when}: <@{event.actor}> read {event.detail}{mine}"
     return f"• {when}: <@{event.actor}> asked and was refused ({event.detail}); nothing was shown"
 
 
