@@ -39,7 +39,12 @@ KEY_REMINDER = (
 
 OutOption = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Where to write the backup. Default: DATA_DIR/backups/."),
+    typer.Option(
+        "--out",
+        "-o",
+        help="A folder to write the backup into (created if needed), or a file name with an "
+        "extension. Default: DATA_DIR/backups/.",
+    ),
 ]
 PortableOption = Annotated[
     bool,
@@ -65,18 +70,26 @@ def backup(out: OutOption = None, portable: PortableOption = False) -> None:
             kind = "sqlite"
         else:
             kind = "pgdump" if shutil.which("pg_dump") else "portable"
-        target = out or settings.data_dir / "backups" / f"ripple-{stamp}{_SUFFIX[kind]}"
+        name = f"ripple-{stamp}{_SUFFIX[kind]}"
+        target = _target(out, settings.data_dir / "backups", name)
         target.parent.mkdir(parents=True, exist_ok=True)
+        # Written under NAME.partial (owner-only) and renamed when complete: a failure
+        # never leaves a half-written backup, under either name.
+        partial = target.with_name(target.name + ".partial")
         note = ""
-        if kind == "sqlite":
-            _sqlite_backup(_sqlite_path(url), target)
-        elif kind == "pgdump":
-            note = _pg_dump(url, target)
-            if note:  # pg_dump could not be used; fall back
-                kind = "portable"
-        if kind == "portable":
-            summary = portable_dump.dump(sa.create_engine(url), target)
-            note += f"{summary.rows} rows from {summary.tables} tables. "
+        try:
+            if kind == "sqlite":
+                _sqlite_backup(_sqlite_path(url), partial)
+            elif kind == "pgdump":
+                note = _pg_dump(url, partial)
+                if note:  # pg_dump could not be used; fall back
+                    kind = "portable"
+            if kind == "portable":
+                summary = portable_dump.dump(sa.create_engine(url), partial)
+                note += f"{summary.rows} rows from {summary.tables} tables. "
+            _publish(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         size = target.stat().st_size
         Console(soft_wrap=True).print(
             f"Backed up {_describe(url)} to {target} ({size:,} bytes, {_LABEL[kind]}). {note}",
@@ -157,7 +170,49 @@ def _sqlite_path(url: sa.engine.URL, *, must_exist: bool = True) -> Path:
     return path
 
 
+def _target(out: Path | None, default_folder: Path, name: str) -> Path:
+    """--out DIR (an existing folder, or a new name without an extension: created) gets the
+    usual timestamped name inside it; --out FILE.ext is that file."""
+    if out is None:
+        return default_folder / name
+    if out.is_dir() or (not out.exists() and not out.suffix):
+        return out / name
+    return out
+
+
+def _private_new(path: Path) -> None:
+    """Create `path` empty and owner-only (0600) before anything writes into it."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Make the finished `partial` durable, owner-only, and rename it to `target`."""
+    fd = os.open(partial, os.O_RDONLY)
+    try:
+        os.fchmod(fd, 0o600)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, target)
+    _fsync_folder(target.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _sqlite_copy(source: Path, target: Path) -> None:
+    _private_new(target)  # SQLite keeps an existing file's mode
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
@@ -168,11 +223,18 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         dst.close()
 
 
-def _sqlite_backup(source: Path, target: Path) -> None:
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    _sqlite_copy(source, partial)
-    partial.replace(target)  # never leave a half-written file under the real name
+def _sqlite_backup(source: Path, partial: Path) -> None:
+    try:
+        _sqlite_copy(source, partial)
+    except sqlite3.DatabaseError as error:
+        from bot.journal.opening import is_damage
+
+        if is_damage(error):
+            raise BackupError(
+                f"The journal database {source} is damaged ({error}), so it cannot be backed "
+                "up. Restore your latest backup with `ripple restore BACKUP`."
+            ) from error
+        raise
 
 
 def _sqlite_restore(source: Path, target: Path) -> None:
@@ -189,7 +251,16 @@ def _sqlite_restore(source: Path, target: Path) -> None:
     if portable_dump.ALEMBIC_TABLE not in tables:
         raise BackupError(f"{source} is a SQLite file but not a Ripple journal.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _sqlite_copy(source, target)
+    # Copied beside the journal, then renamed over it: works when the journal file itself
+    # is damaged (SQLite could not open it to copy into), and a failure changes nothing.
+    partial = target.with_name(target.name + ".restoring")
+    try:
+        _sqlite_copy(source, partial)
+        for stale in (Path(f"{target}-wal"), Path(f"{target}-shm"), Path(f"{target}-journal")):
+            stale.unlink(missing_ok=True)  # the old file's log must not replay into the new
+        _publish(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _libpq(url: sa.engine.URL) -> tuple[str, dict[str, str]]:
@@ -204,6 +275,7 @@ def _libpq(url: sa.engine.URL) -> tuple[str, dict[str, str]]:
 def _pg_dump(url: sa.engine.URL, target: Path) -> str:
     """Run pg_dump; '' on success, else a note explaining the fallback."""
     dsn, env = _libpq(url)
+    _private_new(target)  # pg_dump keeps an existing file's mode
     result = subprocess.run(
         ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", dsn],
         env=env,
@@ -255,6 +327,12 @@ def _migrate_to(engine: sa.engine.Engine, revision: str) -> None:
         command.upgrade(config, revision)
 
 
+def _damaged(error: BaseException) -> bool:
+    from bot.journal.opening import is_damage
+
+    return is_damage(error)
+
+
 class _kind_errors:
     """Operator mistakes and outages become one clear line and exit code 1, not a traceback."""
 
@@ -266,6 +344,11 @@ class _kind_errors:
             return False
         if isinstance(exc, BackupError | portable_dump.RestoreRefused):
             message = str(exc)
+        elif isinstance(exc, sa.exc.DBAPIError) and _damaged(exc):
+            message = (
+                "The journal database is damaged, so this cannot be done. Restore your latest "
+                f"backup with `ripple restore BACKUP`. ({exc.orig})"
+            )
         elif isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
             message = (
                 "The database could not be reached. Check RIPPLE_DATABASE_URL and that the "

@@ -49,9 +49,12 @@ def open_journal(err: Console):
 @app.command("upgrade")
 def upgrade() -> None:
     """Run the journal's migrations up to the newest schema (safe to run again)."""
+    from sqlalchemy import exc
+
     from bot.config import Settings
     from bot.journal.db import TRANSIENT, make_engine
     from bot.journal.migrate import upgrade_to_head
+    from bot.journal.opening import damaged, is_damage
 
     err = Console(stderr=True)
     settings = Settings()
@@ -66,6 +69,11 @@ def upgrade() -> None:
             markup=False,
             soft_wrap=True,
         )
+        raise typer.Exit(code=1) from None
+    except exc.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        err.print(str(damaged(url, error)), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()

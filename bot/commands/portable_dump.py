@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -101,7 +102,9 @@ def dump(engine: Engine, out: Path) -> DumpSummary:
     document["source_backend"] = engine.dialect.name
     document["created_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
     document["alembic_revision"] = revision
-    with gzip.open(out, "wt", encoding="utf-8") as handle:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # owner-only, like the DB
+    os.fchmod(fd, 0o600)
+    with open(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as handle:
         json.dump(document, handle, separators=(",", ":"))
     return DumpSummary(len(document["tables"]), rows_total, revision)
 

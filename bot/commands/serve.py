@@ -92,13 +92,16 @@ def serve(
 
 def _require_encryption_key(settings: Settings) -> None:
     """Refuse to start, rather than serve requests that would all fail, when the journal has
-    no usable key (none in production, or a malformed one). In development the journal's
-    key file is created here if missing, and the log says where."""
-    from bot.journal.crypto import Cipher, load_keys
-    from bot.journal.errors import ConfigurationError
+    no usable key (none in production, a malformed one, or one that does not decrypt what the
+    journal holds) or the journal file is damaged. A database that is down for a moment is
+    not a reason to stop: readiness reports it and the bot recovers when it is back."""
+    from bot.journal.errors import ConfigurationError, JournalUnavailable
+    from bot.journal.opening import check_journal_openable
 
     try:
-        Cipher(load_keys(settings).keys)
+        check_journal_openable(settings)
+    except JournalUnavailable as err:
+        log.warning("%s", err)
     except ConfigurationError as err:
         typer.echo(str(err), err=True)
         raise typer.Exit(2) from None

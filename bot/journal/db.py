@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,10 +32,31 @@ TRANSIENT = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, e
 
 
 def ensure_sqlite_folder(url: str) -> None:
-    """SQLite creates the file but not its folder; make the folder on first use."""
+    """SQLite creates the file but not its folder; make the folder on first use. The file
+    itself is made (or put back to) owner-only 0600 first: SQLite gives its -wal and -shm
+    files the database file's mode, so they are private too."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_sqlite(path)
+
+
+def owner_only_sqlite(path: Path) -> None:
+    """Create `path` empty at 0600 if absent (an empty file is an empty SQLite database);
+    otherwise take group and other access away from it and its -wal/-shm files."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:  # an unwritable folder: SQLite itself will say so, in context
+        return
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            if name.stat().st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:
+            continue
 
 
 # Slack listeners, the scheduler and lazy workers share one pool per process; a burst waits
@@ -128,6 +150,13 @@ class Database:
                 )
                 if attempt + 1 < self.attempts:
                     time.sleep(self.backoff_seconds * (2**attempt))
+            except exc.DatabaseError as error:
+                # A SQLite file damaged under a running process: name it, never retry.
+                from bot.journal.opening import damaged, is_damage
+
+                if self.backend == "sqlite" and is_damage(error):
+                    raise damaged(self.url, error) from None
+                raise
         raise JournalUnavailable() from last
 
     def ping(self) -> bool:

@@ -32,3 +32,25 @@ class InvalidInput(JournalError, ValueError):
 
 class ConfigurationError(JournalError):
     """Ripple is configured in a way it refuses to run with (e.g. no key in production)."""
+
+
+class KeyProblem(ConfigurationError):
+    """The configured keys cannot read this journal. `str()` is for the operator (CLI stderr,
+    the log): it names files and settings. Adapters show a person a calm line instead."""
+
+
+class KeyMissing(KeyProblem):
+    """The journal holds encrypted data but no key was found (the key file is gone)."""
+
+
+class KeyMismatch(KeyProblem):
+    """The configured keys do not decrypt what the journal holds (a wrong or dropped key)."""
+
+
+class JournalDamaged(ConfigurationError):
+    """The journal database file is damaged (not a database, malformed). Operator detail:
+    `str()` names the file and says to `ripple restore BACKUP`; `path` is the file."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path

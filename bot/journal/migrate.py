@@ -8,6 +8,7 @@ serialises the upgrade, so several replicas starting at once do not race each ot
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,7 +58,8 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows: one process at a time is the norm
         yield
         return
-    with open(f"{database}.migrate-lock", "a") as handle:
+    fd = os.open(f"{database}.migrate-lock", os.O_RDWR | os.O_CREAT, 0o600)  # owner-only
+    with os.fdopen(fd, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -234,6 +234,17 @@ class EnablerNote(Base):
     created_at: Mapped[datetime]
 
 
+class KeyCheck(Base):
+    """One row (id 1): a known text encrypted under the newest key, and that key's
+    fingerprint, so a start with a missing or wrong key is refused before anything is written."""
+
+    __tablename__ = "key_check"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    token: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime]
+
+
 class InboxEvent(Base):
     """Work Ripple owes someone an answer for: a Slack event, held until its answer is posted.
 

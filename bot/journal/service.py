@@ -41,18 +41,20 @@ The public API, by part (each method has a docstring; values are the dataclasses
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from bot.coaching.ports import Clock, SystemClock
 from bot.config import Settings
 from bot.journal.consent import ConsentMixin
-from bot.journal.crypto import Cipher, KeySource, load_keys
+from bot.journal.crypto import KeySource, load_keys
 from bot.journal.db import TRANSIENT, Database
 from bot.journal.enablers import EnablersMixin
 from bot.journal.entries import EntriesMixin
-from bot.journal.errors import JournalUnavailable
+from bot.journal.errors import JournalUnavailable, KeyMissing
 from bot.journal.export import DataRightsMixin
 from bot.journal.keys import KeysMixin
 from bot.journal.migrate import upgrade_to_head
+from bot.journal.opening import open_database, open_keys
 from bot.journal.reflection import ReflectionMixin
 from bot.journal.replay import ReplayMixin
 from bot.journal.retention import RetentionMixin
@@ -89,25 +91,31 @@ class Journal(
         """Open the journal on `settings.resolved_database_url` and migrate it to head.
 
         Raises ConfigurationError in production without an encryption key (before touching
-        the database) and JournalUnavailable if the database cannot be reached.
+        the database), JournalUnavailable if the database cannot be reached, JournalDamaged
+        for a damaged SQLite file, and KeyMissing / KeyMismatch when the journal holds
+        encrypted data the keys cannot read (nothing is written then).
         """
         self.settings = settings
         self._clock = clock or SystemClock()
-        self.key_source = keys or load_keys(settings)
-        self._cipher = Cipher(self.key_source.keys)
+        if keys is None:
+            with suppress(KeyMissing):  # decided below, once we know what the journal holds
+                load_keys(settings, may_generate=False)  # production without a key stops here
         self._db = Database(
             settings.resolved_database_url,
             attempts=attempts,
             busy_timeout_seconds=busy_timeout_seconds,
         )
-        if upgrade:
-            try:
+        try:
+            open_database(self._db)  # a damaged file is named now (opening.py)
+            if upgrade:
                 upgrade_to_head(self._db.engine)
-            except TRANSIENT as error:
-                raise JournalUnavailable(
-                    "The journal database cannot be reached, so Ripple cannot start its "
-                    "journal. Check RIPPLE_DATABASE_URL and that the database is running."
-                ) from error
+        except TRANSIENT as error:
+            raise JournalUnavailable(
+                "The journal database cannot be reached, so Ripple cannot start its "
+                "journal. Check RIPPLE_DATABASE_URL and that the database is running."
+            ) from error
+        # Refuses a missing or wrong key when the journal holds encrypted data (opening.py).
+        self.key_source, self._cipher = open_keys(settings, self._db, keys)
 
     @property
     def key_notice(self) -> str | None:

@@ -95,11 +95,9 @@ def test_rotate_key_re_encrypts_everything_and_old_keys_are_no_longer_needed(db_
     assert fresh.load_conversation(Who("alice", "plymouth")) == {"draft": DRAFT}
     assert fresh.enabler_notes("erin", "plymouth")[0].text == NOTE
     fresh.close()
-    # ...while the old key alone no longer can.
-    stale = Journal(make_settings_like(db_settings, encryption_keys=old))
+    # ...while the old key alone no longer can: a replica started with it is refused.
     with pytest.raises(ConfigurationError):
-        stale.list_entries("alice")
-    stale.close()
+        Journal(make_settings_like(db_settings, encryption_keys=old))
 
 
 def test_rotate_key_with_a_key_file_rewrites_the_file(journal, db_settings):

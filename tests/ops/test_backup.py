@@ -182,3 +182,45 @@ def test_the_ripple_cli_registers_backup_and_restore():
 
     names = {c.name for c in app.registered_commands}
     assert {"backup", "restore"} <= names
+
+
+def test_backups_of_both_formats_are_owner_only_and_out_dir_is_a_folder(cli, db_url, tmp_path):
+    import stat
+
+    data_dir = tmp_path / "data"
+    _write_journal(db_url, data_dir)
+    folder = tmp_path / "nightly"  # does not exist yet: created, and the backup goes inside
+    native = cli(db_url, data_dir, "backup", "--out", str(folder))
+    assert native.exit_code == 0, native.output
+    portable = cli(db_url, data_dir, "backup", "--out", str(folder), "--portable")
+    assert portable.exit_code == 0, portable.output
+    made = sorted(folder.iterdir())
+    assert len(made) == 2 and {p.name.split(".", 1)[1] for p in made} >= {"json.gz"}
+    for path in made:
+        assert path.name.startswith("ripple-")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert not [p for p in folder.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_failed_backup_leaves_nothing_in_the_folder(cli, tmp_path):
+    url = "postgresql+psycopg://ripple:secret@127.0.0.1:1/ripple"
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = cli(url, tmp_path / "data", "backup", "--portable", "--out", str(folder))
+    assert result.exit_code == 1 and "could not be reached" in result.output
+    assert list(folder.iterdir()) == []
+
+
+def test_the_sqlite_journal_and_its_wal_and_shm_files_are_owner_only(tmp_path):
+    import stat
+
+    db = tmp_path / "data" / "ripple.db"
+    journal = _journal(f"sqlite:///{db}", tmp_path / "data")
+    journal.save_entry(LEADER, PRIVATE)
+    # While it is open, SQLite keeps the -wal and -shm files beside it.
+    for path in (db, db.with_name("ripple.db-wal"), db.with_name("ripple.db-shm")):
+        assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    journal.close()
+    db.chmod(0o644)  # loosened by hand: the next open takes it back to owner-only
+    _journal(f"sqlite:///{db}", tmp_path / "data").close()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
