@@ -75,5 +75,41 @@ def _register() -> None:
 _register()
 
 
-if __name__ == "__main__":  # pragma: no cover
+PLAIN_TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "bool": "", "Path": "PATH"}
+
+
+def _plain_type_names() -> None:
+    """Help shows the types people know from other tools (TEXT, INTEGER, PATH), not Python's
+    (`<str>`, `<list[str]>`), and nothing for an on/off flag such as --help."""
+    from typer.core import TyperArgument, TyperOption
+
+    for kind in (TyperArgument, TyperOption):
+        original = kind.display_type_rich
+        if getattr(original, "plain", False):
+            continue
+
+        def display_type_rich(self, ctx, _original=original):
+            label = _original(self, ctx)
+            if getattr(self, "is_flag", False):
+                return ""
+            if not label or not label.startswith("<"):
+                return label  # a metavar, or a choice list, as written
+            name = label.strip("<>")
+            if name.startswith("list[") and name.endswith("]"):
+                name = name[5:-1]
+            if name.endswith(" range"):  # a bounded number: its bounds follow in the help
+                name = name.removesuffix(" range")
+            return PLAIN_TYPE_NAMES.get(name, label)
+
+        display_type_rich.plain = True
+        kind.display_type_rich = display_type_rich
+
+
+def main() -> None:
+    """The `ripple` command."""
+    _plain_type_names()
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
