@@ -214,6 +214,13 @@ class Cipher:
         self._stamp = _stamp(key_file)
         self._lock = threading.Lock()
 
+    def use(self, keys: list[str]) -> None:
+        """Switch to `keys` (newest first) in place, e.g. after this process rotated them."""
+        fernet = _multi(keys)
+        with self._lock:
+            self._fernet, self.keys = fernet, list(keys)
+            self._stamp = _stamp(self._key_file)
+
     @property
     def fingerprints(self) -> list[str]:
         return [fingerprint(k) for k in self.keys]

@@ -28,14 +28,9 @@ from sqlalchemy.orm import Session
 
 from bot.journal.base import JournalBase
 from bot.journal.crypto import Cipher, KeySource, new_key, write_key_file
-from bot.journal.models import ConversationState, EnablerNote, Entry
+from bot.journal.opening import TOKEN_COLUMNS as _TOKEN_COLUMNS
 from bot.journal.opening import write_key_check
 
-_TOKEN_COLUMNS = (
-    (Entry, ("text_token", "commitment_token")),
-    (ConversationState, ("state_token",)),
-    (EnablerNote, ("text_token",)),
-)
 BATCH = 200
 
 # on_step(step, tokens_so_far): "key-file-written", "batch-committed", "verified",
@@ -94,7 +89,7 @@ class KeysMixin(JournalBase):
         if add_key and path is not None:
             write_key_file(path, keys)  # 1. durable before any token changes
             step("key-file-written", 0)
-        self._cipher = Cipher(keys, key_file=path)
+        self._cipher.use(keys)  # in place: the inbox and others hold this same Cipher
         self.key_source = KeySource(keys, self.key_source.origin, self.key_source.path)
 
         tokens = 0
@@ -125,7 +120,7 @@ class KeysMixin(JournalBase):
                 write_key_file(path, keys[:1])
             dropped = len(keys) - 1
             keys = keys[:1]
-            self._cipher = Cipher(keys, key_file=path)
+            self._cipher.use(keys)
             self.key_source = KeySource(keys, self.key_source.origin, self.key_source.path)
             step("old-keys-dropped", tokens)
         written = path if (add_key or dropped) else None

@@ -24,11 +24,18 @@ from bot.config import Settings
 from bot.journal.crypto import Cipher, KeySource, fingerprint, load_keys
 from bot.journal.db import Database, insert_ignoring_duplicates
 from bot.journal.errors import JournalDamaged, KeyMismatch, KeyMissing
-from bot.journal.models import ConversationState, EnablerNote, Entry, KeyCheck
+from bot.journal.models import ConversationState, EnablerNote, Entry, InboxEvent, KeyCheck
 
 log = logging.getLogger(__name__)
 
 CHECK_TEXT = "ripple key check"
+# Every column holding a Fernet token: what rotation re-encrypts and what "holds data" means.
+TOKEN_COLUMNS = (
+    (Entry, ("text_token", "commitment_token")),
+    (ConversationState, ("state_token",)),
+    (EnablerNote, ("text_token",)),
+    (InboxEvent, ("request_token", "answer_token")),
+)
 # SQLite's result codes for a file that is not (or no longer) a database.
 _SQLITE_DAMAGE = {11: "SQLITE_CORRUPT", 26: "SQLITE_NOTADB"}
 
@@ -77,20 +84,19 @@ def open_database(db: Database) -> None:
         raise
 
 
+def _first_token(session: Session) -> str | None:
+    for model, columns in TOKEN_COLUMNS:
+        for name in columns:
+            column = getattr(model, name)
+            token = session.scalar(sa.select(column).where(column.is_not(None)).limit(1))
+            if token is not None:
+                return token
+    return None
+
+
 def holds_encrypted_data(session: Session) -> bool:
     """Whether anything a person wrote is stored (so a new key would make it unreadable)."""
-    for column in (Entry.text_token, ConversationState.state_token, EnablerNote.text_token):
-        if session.execute(sa.select(column).limit(1)).first() is not None:
-            return True
-    return False
-
-
-def _first_token(session: Session) -> str | None:
-    for column in (Entry.text_token, ConversationState.state_token, EnablerNote.text_token):
-        token = session.scalar(sa.select(column).limit(1))
-        if token is not None:
-            return token
-    return None
+    return _first_token(session) is not None
 
 
 def missing_key_message(url: str, source_path) -> str:

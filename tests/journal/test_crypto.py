@@ -165,3 +165,45 @@ def test_a_key_file_still_being_written_by_another_process_is_waited_for(setting
     settings.key_file.write_text("")
     with pytest.raises(ConfigurationError, match="Restore it from backup"):
         load_keys(settings)  # still empty after the wait: genuinely lost
+
+
+def test_rotate_key_with_keys_from_the_environment_never_locks_running_replicas_out(
+    db_settings,
+):
+    """Replicas read RIPPLE_ENCRYPTION_KEYS only at start, so `ripple rotate-key` must not
+    re-encrypt under a key they do not have: it prints the two steps, then --existing does
+    the work once every replica has the new key first."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    old = Fernet.generate_key().decode()
+    journal = Journal(make_settings_like(db_settings, encryption_keys=old))
+    _write_everything(journal)
+    journal.close()
+    before = _raw_dump(db_settings.resolved_database_url)
+    env = {
+        "RIPPLE_DATA_DIR": str(db_settings.data_dir),
+        "RIPPLE_DATABASE_URL": db_settings.resolved_database_url,
+        "RIPPLE_ENV": "development",
+        "RIPPLE_ENCRYPTION_KEYS": old,
+    }
+    first = CliRunner().invoke(app, ["rotate-key"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "nothing was re-encrypted yet" in first.output
+    assert "ripple rotate-key --existing" in first.output
+    assert _raw_dump(db_settings.resolved_database_url) == before  # untouched
+    line = next(x for x in first.output.splitlines() if x.startswith("RIPPLE_ENCRYPTION_KEYS="))
+    both = line.split("=", 1)[1]
+    # A replica still on the old key alone keeps working until it is restarted.
+    still_old = Journal(make_settings_like(db_settings, encryption_keys=old))
+    assert still_old.list_entries("alice")[0].text == SECRET
+    still_old.close()
+    second = CliRunner().invoke(
+        app, ["rotate-key", "--existing"], env={**env, "RIPPLE_ENCRYPTION_KEYS": both}
+    )
+    assert second.exit_code == 0, second.output
+    assert "Re-encrypted 4 stored text(s)" in second.output
+    only_new = Journal(make_settings_like(db_settings, encryption_keys=both.split(",")[0]))
+    assert only_new.list_entries("alice")[0].commitment == COMMITMENT
+    only_new.close()

@@ -209,3 +209,21 @@ def test_the_key_file_is_owner_only_after_a_rotation(filled):
     journal.rotate_key()
     journal.close()
     assert stat.S_IMODE(filled.key_file.stat().st_mode) == 0o600
+
+
+def test_work_waiting_in_the_inbox_is_re_encrypted_too(filled):
+    """An acknowledged Slack event still waiting for its answer survives a rotation that
+    drops the old key (its request holds what a person wrote, so it is encrypted)."""
+    from bot.journal.inbox import Inbox
+
+    journal = Journal(filled)
+    inbox = Inbox.of(journal)
+    request = {"text": "what helped elsewhere with a reluctant chair?"}
+    inbox.receive("Ev1", "mention", request, owner="replica-a", lease_seconds=-1)
+    report = journal.rotate_key(drop_old=True)
+    assert report.tokens == len(TEXTS) * 2 + 2 + 1
+    journal.close()
+    fresh = Journal(filled)  # only the new key is on disk now
+    (claimed,) = Inbox.of(fresh).claim_orphans("replica-b", lease_seconds=30)
+    assert claimed.request == request
+    fresh.close()
