@@ -16,7 +16,7 @@ from bot.journal.enablers import themes_by_week
 from bot.journal.errors import AccessDenied
 from bot.journal.views import EnablerTeam, EntryView
 from bot.services import Services
-from bot.slack.privacy_blocks import enabler_header, enabler_team_blocks
+from bot.slack.enabler_blocks import enabler_header, enabler_intro, enabler_team_blocks
 from bot.slack.replies import team_label
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,15 @@ MAX_TEAMS = 4  # keeps the Home tab within its 100 blocks alongside the person's
 READ_LIMIT = 200  # entries read per team for the chart; the Home shows the newest few
 
 
-def sections(services: Services, user: str) -> list[Block]:
-    """The enabler's Home sections, or [] for someone who supports no team."""
+def sections(services: Services, user: str, *, own_home: bool = False) -> list[Block]:
+    """The enabler's Home sections, or [] for someone who supports no team. With `own_home`
+    (an enabler who belongs to no team) they open the Home under an introduction of their
+    own, never "You're not in a Ripple team yet". Each call reads each team once (audited)."""
     supported = services.journal.enabler_teams(user)
     if not supported:
         return []
-    blocks: list[Block] = enabler_header()
+    count = len(supported)
+    blocks: list[Block] = enabler_intro(count) if own_home else enabler_header(count)
     for team in supported[:MAX_TEAMS]:
         blocks.extend(team_blocks(services, user, team))
     return blocks

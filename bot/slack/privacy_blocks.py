@@ -19,22 +19,17 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.journal.views import (
     AuditEvent,
     ConsentDecision,
     ConsentState,
-    EnablerNoteView,
-    EntryView,
 )
 from bot.slack.blocks import button, mrkdwn_escape, split_text
-from bot.slack.replies import entry_ref, person, plural
+from bot.slack.replies import person, plural
 
 # action ids (listeners/privacy_actions.py registers each one)
 CONSENT_GRANT = "consent_grant"
@@ -247,129 +242,6 @@ def _audit_line(event: AuditEvent) -> str:
 
 def _person(user: str) -> str:
     return person(user)
-
-
-# --- the enabler's Home ------------------------------------------------------------------
-def enabler_header() -> list[Block]:
-    return [
-        DividerBlock(),
-        HeaderBlock(text="Teams you support"),
-        context(
-            "You see a team's shared entries only while it consents. Every look is shown to "
-            "the team. Your notes are private to you; Ripple never posts them anywhere."
-        ),
-    ]
-
-
-def enabler_team_blocks(
-    team_label: str,
-    state: ConsentState,
-    entries: Sequence[EntryView] | None,
-    weeks: dict[str, dict[str, int]],
-    notes: Sequence[EnablerNoteView],
-) -> list[Block]:
-    """One team: its consent state; for consented teams (`entries` not None) the shared
-    entries and the themes chart; then the enabler's own notes."""
-    value = team_value(state.team)
-    if entries is None:
-        head = f"*{team_label}*: consent *not given*. You see none of this team's journal."
-        blocks: list[Block] = [section(head)]
-        blocks.append(context("The team decides in its channel with `/ripple consent`."))
-    else:
-        head = f"*{team_label}*: consent given {slack_date(state.changed_at)}"
-        blocks = [section(head), *theme_chart_blocks(weeks)]
-        shown = entries[:ENTRIES_ON_HOME]
-        if not shown:
-            blocks.append(context("Nothing has been shared with the team yet."))
-        for entry in shown:
-            blocks.extend(entry_blocks(entry))
-        if len(entries) > len(shown):
-            more = plural(len(entries) - len(shown), "more shared entry", "more shared entries")
-            blocks.append(context(f"{more}: open them with the button below."))
-        blocks.append(ActionsBlock(elements=[button(ENABLER_OPEN, "Open team entries", value)]))
-    blocks.extend(note_blocks(notes))
-    blocks.append(ActionsBlock(elements=[button(ENABLER_NOTE, "Add a private note", value)]))
-    return blocks
-
-
-def entry_blocks(entry: EntryView, limit: int = 600) -> list[Block]:
-    author = person(entry.author) if entry.author else (entry.author_name or "a team member")
-    text = mrkdwn_escape(entry.text.strip())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    themes = ", ".join(THEME_NAMES.get(t, t) for t in entry.themes)
-    when = entry.created_at.strftime("%d %b %Y")
-    meta = f"{entry_ref(entry.id, capital=True)} · {author} · {when}"
-    return [section(text), context(meta + (f" · {themes}" if themes else ""))]
-
-
-def note_blocks(notes: Sequence[EnablerNoteView]) -> list[Block]:
-    if not notes:
-        return []
-    lines = [
-        f"• {n.created_at.strftime('%d %b')}: {mrkdwn_escape(n.text.strip())[:400]}"
-        for n in notes[:NOTES_ON_HOME]
-    ]
-    return [section("*Your private notes* (only you see these)\n" + "\n".join(lines))]
-
-
-def theme_chart(weeks: dict[str, dict[str, int]]) -> str:
-    """Counts per theme per week as a monospaced text bar chart (newest weeks last)."""
-    recent = list(weeks.items())[-CHART_WEEKS:]
-    top = max((n for _, counts in recent for n in counts.values()), default=0)
-    if not recent or top == 0:
-        return ""
-    width = max(len(name) for name in THEME_NAMES.values())
-    lines = []
-    for week, counts in recent:
-        lines.append(week)
-        for theme, name in THEME_NAMES.items():
-            count = counts.get(theme, 0)
-            bar = "█" * max(1, round(count / top * BAR_WIDTH)) if count else "·"
-            lines.append(f"  {name.ljust(width)}  {bar} {count}")
-    return "```\n" + "\n".join(lines) + "\n```"
-
-
-def theme_chart_blocks(weeks: dict[str, dict[str, int]]) -> list[Block]:
-    chart = theme_chart(weeks)
-    if not chart:
-        return [context("No themes yet in the shared entries.")]
-    return [section("*Themes over the weeks* (shared entries per theme per week)\n" + chart)]
-
-
-def team_entries_modal(team_label: str, entries: Sequence[EntryView]) -> dict:
-    """ "Open team entries": the consented team's shared entries (newest first), read-only."""
-    blocks: list[Block] = [section(f"Shared entries of {team_label}, newest first.")]
-    for entry in entries[:24]:  # two blocks each: within a modal's 100 blocks
-        blocks.extend(entry_blocks(entry, limit=2500))
-    if not entries:
-        blocks.append(context("Nothing has been shared with the team yet."))
-    blocks.append(context("The team can see that you opened these, in `/ripple audit`."))
-    return View(type="modal", title="Team journal", close="Close", blocks=blocks).to_dict()
-
-
-def note_modal(team: str, team_label: str) -> dict:
-    """A private note the enabler keeps for themself; it is never posted anywhere."""
-    blocks: list[Block] = [
-        InputBlock(
-            block_id=NOTE_TEXT[0],
-            label="Your note",
-            element=PlainTextInputElement(action_id=NOTE_TEXT[1], multiline=True, max_length=3000),
-        ),
-        context(
-            f"About {team_label}. Only you will ever see this note: it is not sent to the team "
-            "and Ripple never posts it on anyone's behalf."
-        ),
-    ]
-    return View(
-        type="modal",
-        callback_id=NOTE_CALLBACK,
-        title="Private note",
-        submit="Save note",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=json.dumps({"team": team}),
-    ).to_dict()
 
 
 # --- erase --------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from bot.coaching.reply import Action, PlaceGroup, Reply, ReplyKind
 from bot.evidence.passage import Passage
 from bot.journal.views import EntryView
 from bot.slack import blocks as bk
-from bot.slack.home import PAGE_SIZE, fit_home, own_entry_blocks
+from bot.slack.home import PAGE_SIZE, fit_home
+from bot.slack.home_cards import own_entry_card
 
 
 def passage(
@@ -119,9 +120,12 @@ def _entry(i: int, text: str) -> EntryView:
 def test_home_entries_respect_section_and_view_limits():
     blocks_ = []
     for i in range(60):  # far more than one Home view may hold
-        blocks_.extend(own_entry_blocks(_entry(i, "x" * 5000), page=0))
+        blocks_.extend(own_entry_card(_entry(i, "x" * 5000), page=0))
+        blocks_.extend(own_entry_card(_entry(i, "x" * 5000), page=0, expanded=True))
+    assert all(len(b.to_dict().get("text", {}).get("text", "")) <= 3000 for b in blocks_)
     fitted = fit_home(blocks_)
     assert len(fitted) <= bk.MAX_HOME_BLOCKS
     view = View(type="home", blocks=fitted)
     view.validate_json()
-    assert PAGE_SIZE * 3 < bk.MAX_HOME_BLOCKS
+    # A full page of the longest cards (4 blocks each) leaves room for the rest of the Home.
+    assert PAGE_SIZE * 4 + 40 < bk.MAX_HOME_BLOCKS

@@ -19,7 +19,7 @@ from bot.journal.errors import NotFound
 from bot.services import Services
 from bot.slack import home, modals
 from bot.slack.blocks import decode_value
-from bot.slack.listeners import message_actions
+from bot.slack.listeners import home_actions, message_actions
 from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import team_label, who_can_see
@@ -93,6 +93,7 @@ def register(app: App, services: Services) -> None:
     on = click_listener(app, services)
     # Start / Snooze / Skip and 👍 / 👎 change the message they were clicked on (issue 12).
     message_actions.register(on, services, _week)
+    home_actions.register(app, on, services)  # the Home's entry cards: overflow, Show more
 
     @on("save_to_journal", "save_to_journal")
     def save_to_journal(click: Click) -> None:

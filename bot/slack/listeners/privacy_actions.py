@@ -20,6 +20,7 @@ from bot.journal.views import ConsentState
 from bot.services import Services
 from bot.slack import home, modals
 from bot.slack.blocks import as_dicts
+from bot.slack.enabler_blocks import note_modal, team_entries_modal
 from bot.slack.listeners.actions import Click, click_listener
 from bot.slack.listeners.common import user_of, workspace_of
 from bot.slack.post import Where, post
@@ -35,9 +36,7 @@ from bot.slack.privacy_blocks import (
     NOTE_TEXT,
     consent_card,
     consent_fallback,
-    note_modal,
     people,
-    team_entries_modal,
 )
 from bot.slack.replies import team_label
 
@@ -140,6 +139,7 @@ def register(app: App, services: Services) -> None:
         replace_prompt(click, "Done. I've sent you a DM saying what was erased.")
         text = summary.describe().replace(f"for {click.user}", "for you")
         post(click.client, Where.dm(click.user), ":wastebasket: " + text)
+        home.publish_erased(click.client, click.user, text)  # the Home says what happened
 
     @on(ERASE_CANCEL, "erase_cancel")
     def erase_cancel(click: Click) -> None:

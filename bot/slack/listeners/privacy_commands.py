@@ -134,7 +134,9 @@ def send_export(client: WebClient, user: str, bundle: ExportBundle) -> bool:
 
 def _erase(inv: Invocation) -> None:
     where = Where(inv.channel, user=inv.user, ephemeral=True)
-    post(inv.client, where, erase_confirmation(), text="Erase everything Ripple holds about you?")
+    teams = [team_label(t.slug) for t in inv.services.journal.teams_for(inv.user)]
+    blocks = erase_confirmation(teams)  # says beforehand: you leave every team's schedule
+    post(inv.client, where, blocks, text="Erase everything Ripple holds about you?")
 
 
 def _enabler(inv: Invocation) -> None:
