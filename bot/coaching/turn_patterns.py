@@ -41,13 +41,17 @@ DISTRESS = _any(
     r"leave my job|leaving my job|give up my job|giving up my job)\b",
     r"\b(?:thinking|thought|think) (?:of|about) (?:quitting|resigning|jacking it in|"
     r"packing it in|walking away|leaving (?:my|the|this) (?:job|post|role))\b",
-    r"\bhand(?:ing|ed)? in my (?:notice|resignation)\b|\bmy resignation\b|\bresignation letter\b",
+    r"\bhand(?:ing|ed)? (?:in )?my (?:notice|resignation)\b|\bmy resignation\b",
+    r"\bresignation letter\b",
+    r"\bjack(?:ing)? (?:it )?(?:all )?in\b|\bpack(?:ing)? it all in\b",
+    r"\b(?:broke|breaking|break) me\b|\bi'?(?:ll| will) break\b|\bon the edge\b",
+    r"\b(?:thoughts|thinking|thought) (?:of|about) ending it\b",
     # sleep
-    rf"\b(?:not|barely|hardly) (?:been )?sleeping\b|\b{_CANT} sleep\b",
+    rf"\b(?:not|barely|hardly) (?:really )?(?:been )?sleeping\b|\b{_CANT} sleep\b",
     r"\b(?:haven't|havent|have not) (?:been )?slept\b|\blying awake\b|\bsleepless\b",
     r"\bawake (?:at|till|until) [1-5]\b|\bno sleep\b|\binsomnia\b",
     # sickness absence
-    rf"\b(?:{_I}|been|got|getting|get|was) signed off\b",
+    rf"\b(?:{_I}|been|got|getting|get|was) signed off\b|^signed off\b",
     r"\bsigned off (?:sick|with (?:stress|anxiety|depression)|for (?:a|two|three|four|\d+) "
     r"(?:week|month))",
     r"\b(?:off|on) sick(?:ness)? (?:leave )?with (?:stress|anxiety|depression)\b",
@@ -56,6 +60,7 @@ DISTRESS = _any(
     rf"\b{_CANT} see (?:a|any) way (?:through|out|forward)\b|\bno way out\b",
     rf"\b{_CANT} (?:go on|do this any ?more|take (?:it|this|much more|any more))\b",
     r"\bwhat'?s the point (?:of|in) (?:anything|going on|carrying on|any of it)\b",
+    r"\b(?:don't|dont|do not|can't|cant) see the point (?:of|in) (?:anything|any of it|going on)",
     # harm to self
     r"\bkill(?:ing)? myself\b|\bsuicid|\bself[- ]?harm",
     r"\bhurt(?:ing)? myself\b|\bharm(?:ing)? myself\b",
@@ -75,6 +80,15 @@ STOP = re.compile(
     re.IGNORECASE,
 )
 
+STOP_PHRASE = _any(
+    r"\blet'?s (?:leave it|stop|end|pause|finish)\b",
+    r"\b(?:can|could) we (?:stop|end|finish|pause|leave it|pick this up)\b",
+    r"\bend (?:this|it|the reflection)\b|\bstop (?:this|the reflection|now)\b",
+    r"\benough for (?:today|now|this week)\b|\bi (?:need|have) to go\b",
+    r"\b(?:skip|pause) (?:this|it|today|this week)\b|\bi want to stop\b",
+)
+STOP_MAX_CHARS = 60  # a longer message that says "let's stop" is about something else
+
 _FILLER = (
     r"(?:honestly|tbh|to be honest|um+|erm+|hmm+|well|i mean|sorry|ah|oh|genuinely|no|nah|just)"
 )
@@ -84,7 +98,8 @@ UNCERTAIN = re.compile(
     r"no clue|not a clue|haven't a clue|havent a clue|haven't got a clue|"
     r"nothing(?: really| much| comes to mind| springs to mind)?|not really|nope|"
     r"can't think of anything|cant think of anything|can't say|hard to say|difficult to say|"
-    r"who knows|no comment|pass|not much|nothing to report|no thoughts|"
+    r"who knows|no comment|pass|not much|no thoughts|"
+    r"(?:nothing|not much|not a lot) (?:much |else |new )?to (?:report|say|add|tell)|"
     r"i'?m not sure|i have no idea|i've no idea|not a scooby|search me|beats me|"
     r"(?:i )?(?:haven't|havent) (?:thought about it|got an answer)|drawing a blank|blank|"
     r"\?+|\.\.\.+|meh|eh|no|maybe|possibly|perhaps|sort of|kind of|"
@@ -106,7 +121,22 @@ CORRECTION = re.compile(
     r"(?=\s+(?:at all|it'?s|its|it is|really|but|though|anymore|any more)\b|[.,;!?\n]|$)",
     re.IGNORECASE,
 )
+CORRECTION_SHORT = re.compile(
+    r"^(?:no|nope|wait|actually|sorry)?[,.\s-]*(?:no[,.\s-]+)?not "
+    r"(?!sure\b|bad\b|great\b|good\b|much\b|many\b|a lot\b|too\b|quite\b|yet\b|now\b|today\b|"
+    r"this week\b|really[,.!?\s]*(?:no\b|$))(?:really |actually |so much )?"
+    r"(?:about |to do with )?(?P<what>(?:the |a |an )?[^.,;!?\n-]{2,40}?)\s*[.,;!?\n-]",
+    re.IGNORECASE,
+)
+CORRECTION_SWAP = re.compile(
+    r"\b(?:isn't|isnt|is not|wasn't|wasnt|not)\s+(?:really |actually |so much |just )?"
+    r"(?:about |to do with )?(?P<what>(?:the |a |an )?[^.,;!?\n]{2,40}?)\s*[,;-]+\s*"
+    r"(?:i think )?(?:it'?s|its|it is|it was|more|just|but)\b",
+    re.IGNORECASE,
+)
 CORRECTION_PLAIN = _any(
+    r"\byou'?re reading too much into\b|\bthat'?s not (?:really |quite )?(?:it|what i)\b",
+    r"\bi don'?t think it'?s (?:a |an |the |about )?[^.,;!?]{2,40}, i think\b",
     r"^(?:no[,.]?\s+)?(?:that'?s|that is|you'?ve|you have|you'?re|you are)\s+"
     r"(?:not (?:it|what i (?:meant|said|mean))|got it wrong|got the wrong end|misunderstood|"
     r"missed the point|missing the point|wrong|not (?:quite )?right)",
@@ -137,6 +167,7 @@ EVIDENCE_REQUEST = _any(
 
 ADVICE_REQUEST = _any(
     r"\bwhat (?:should|shall|do|would|can|could) (?:i|we) do\b|\bwhat would you do\b",
+    r"\bhow would you (?:approach|handle|deal|tackle|go about|play|manage)\b",
     r"\bwhat (?:do|would) you (?:suggest|recommend|advise|think i should|reckon i should)\b",
     r"\b(?:any|got any|give me some|some) (?:advice|tips|suggestions|pointers|ideas)\b",
     r"\b(?:can|could|would) you (?:advise|give me (?:some )?advice|tell me what to do|"
@@ -149,20 +180,23 @@ ADVICE_REQUEST = _any(
 )
 
 _NOT_A_PLAN = (
-    r"(?!be honest|admit|say|need|have to|probably|lose|never|not\b|be fine|be ok|be okay|"
+    r"(?!be\b|admit|say|need|have to|probably|lose|never|not\b|"
     r"see\b|think about|try and think|cry|scream|go mad)"
 )
 COMMITMENT = re.compile(
-    r"(?:^|[.!?;]\s+|\n)(?:(?:so|and|then|ok(?:ay)?|right|yes|yeah|fine|alright|next week|"
+    r"(?:^|[.!?;:]\s+|\n|\s[-–]\s)(?:(?:so|and|then|ok(?:ay)?|right|yes|yeah|fine|alright|"
+    r"next week|first thing|plan|"
     r"this week|tomorrow|on \w+day|by \w+day|before (?:the|our|next) [\w ]{2,20}|i think),?\s+)*"
     r"(?:i will|i'll|ill|i am going to|i'm going to|im going to|i'm gonna|im gonna|gonna|"
     r"i plan to|i intend to|i commit to|my commitment is|my plan is|i've decided to|"
-    r"i'll try to|i want to try|going to|i aim to|my action is)\s+" + _NOT_A_PLAN,
+    r"i'll try to|i want to try|going to|i aim to|my action is|will)\s+" + _NOT_A_PLAN,
     re.IGNORECASE,
 )
 
 INSIGHT = _any(
     r"\bi(?:'ve| have)? (?:just |suddenly |finally )?(?:realis|realiz)",
+    r"(?:^|\b(?:just|suddenly|finally|now|and)\s)(?:realis|realiz)(?:e|ed|ing)\b",
+    r"\b(?:it|that|this|the \w+) (?:really )?worked\b",
     r"\bit (?:struck|hit|dawned on) me\b|\bpenny (?:has )?dropped\b|\blight ?bulb\b",
     r"\bnow i (?:see|get it|understand)\b|\bmakes sense now\b|\bi see it now\b",
     r"\bi hadn'?t (?:realised|realized|thought of|seen|noticed)\b|\bnever thought of it\b",
@@ -170,7 +204,10 @@ INSIGHT = _any(
     r"\bthe real (?:issue|problem) is\b",
     r"\bit worked\b|\bwent (?:really |so |surprisingly )?well\b",
     r"\bwe (?:finally|actually) (?:did|got|managed)\b|\bbreakthrough\b",
-    r"\ba (?:real |big |small )?win\b",
+    r"\ba (?:real |big |small )?win\b|^(?:small |big |a )?win\b",
+    r"\bgood news\b|\bsomething clicked\b",
+    r"\bi (?:get|see) it now\b|\bi see now\b|\bi(?:'ve| have) noticed\b|\bpenny'?s dropped\b",
+    r"\breally pleased\b|\bhumbling\b|\bworked (?:brilliantly|really well)\b|\bfinally got\b",
 )
 
 SMALL_TALK = re.compile(
@@ -189,13 +226,20 @@ def normalise(text: str) -> str:
 
 def corrected_subject(text: str) -> str | None:
     """What the leader says it is *not* about ("money"), when it can be read."""
-    match = CORRECTION.search(normalise(text))
+    text = normalise(text)
+    match = CORRECTION.search(text) or CORRECTION_SWAP.search(text) or CORRECTION_SHORT.search(text)
     if not match:
         return None
-    what = re.sub(
-        r"^(?:about|the|a|an|really|just)\s+", "", match.group("what").strip(), flags=re.I
-    )
+    what = match.group("what").strip()
+    what = re.sub(r"^(?:about|the|a|an|really|just)\s+", "", what, flags=re.I)
+    what = re.sub(r"\s+(?:problem|issue|thing)$", "", what, flags=re.I)
     return what.strip(" '\"") or None
+
+
+def _all_uncertain(bare: str) -> bool:
+    """ "Dunno. Maybe. Not sure": every fragment of a short message is a non-answer."""
+    fragments = [f.strip() for f in re.split(r"[.!?,;]+", bare) if f.strip()]
+    return bool(fragments) and len(bare) <= 80 and all(UNCERTAIN.match(f) for f in fragments)
 
 
 def pattern_act(text: str) -> TurnAct | None:
@@ -204,11 +248,13 @@ def pattern_act(text: str) -> TurnAct | None:
     bare = text.strip(" .!?,;:").lower()
     if DISTRESS.search(text):
         return TurnAct.DISTRESS
-    if STOP.match(bare):
+    if STOP.match(bare) or (len(bare) <= STOP_MAX_CHARS and STOP_PHRASE.search(bare)):
         return TurnAct.STOP
-    if UNCERTAIN.match(bare) or not bare:
+    if UNCERTAIN.match(bare) or not bare or _all_uncertain(bare):
         return TurnAct.UNCERTAIN
-    if CORRECTION.search(text) or CORRECTION_PLAIN.search(text):
+    if any(p.search(text) for p in (CORRECTION, CORRECTION_SWAP, CORRECTION_PLAIN)) or (
+        CORRECTION_SHORT.search(text) and len(bare) <= 120
+    ):
         return TurnAct.CORRECTION
     if EVIDENCE_REQUEST.search(text):
         return TurnAct.EVIDENCE_REQUEST
@@ -225,3 +271,12 @@ def commitment_offered(text: str) -> bool:
 
 def insight_signalled(text: str) -> bool:
     return bool(INSIGHT.search(normalise(text)))
+
+
+OPENING_CHARS = 12  # "ok. I'll ..." / "Right - I'm going to ..." still open with the plan
+
+
+def commitment_opens(text: str) -> bool:
+    """The message starts with a plan of the leader's own ("I'll ring her on Monday")."""
+    match = COMMITMENT.search(normalise(text))
+    return bool(match and match.start() <= OPENING_CHARS)

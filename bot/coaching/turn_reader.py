@@ -40,7 +40,8 @@ from bot.coaching.turns import Turn, TurnAct
 
 TRAINING_FILE = "turns_training.yaml"
 ACTS = tuple(TurnAct)
-DISTRESS_FLOOR = 0.35  # below the argmax on purpose: a missed distress turn is the worst error
+DISTRESS_FLOOR = 0.4  # below the argmax on purpose: a missed distress turn is the worst error
+DISTRESS_OVER_PATTERN = 0.7  # the classifier alone overrides a clear "what should I do?"
 PATTERN_NUDGE = 0.25  # added to commitment / insight when their pattern is spelled out
 C = 4.0
 MIN_CONFIDENCE = {
@@ -158,10 +159,17 @@ class EmbeddingTurnReader:
     @staticmethod
     def decide(text: str, act_scores: dict[str, float]) -> TurnAct:
         ruled = patterns.pattern_act(text)
-        if ruled is TurnAct.DISTRESS or act_scores.get(TurnAct.DISTRESS, 0.0) >= DISTRESS_FLOOR:
+        distress = act_scores.get(TurnAct.DISTRESS, 0.0)
+        if ruled is TurnAct.DISTRESS or distress >= (
+            DISTRESS_OVER_PATTERN if ruled is not None else DISTRESS_FLOOR
+        ):
             return TurnAct.DISTRESS
         if ruled is not None:
             return ruled
+        if patterns.commitment_opens(text):
+            return TurnAct.COMMITMENT
+        if patterns.insight_signalled(text) and not patterns.commitment_offered(text):
+            return TurnAct.INSIGHT
         if not has_words(text):
             return TurnAct.SMALL_TALK  # emoji or punctuation only
         scores = dict(act_scores)

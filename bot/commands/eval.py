@@ -1,4 +1,4 @@
-"""`ripple eval retrieval | themes | all`: print quality tables for the labelled sets.
+"""`ripple eval retrieval | themes | turns | all`: print quality tables for the labelled sets.
 
 Evals measure; they don't pass or fail. Run them after changing retrieval or theme detection
 and compare the numbers with `evals/RESULTS.md`.
@@ -121,6 +121,20 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
             if not as_json:
                 for name, report in retrieval_reports:
                     print_retrieval(console, report, name)
+        if "turns" in which:
+            from bot.evaluation.runner import TURNS_HOLDOUT_SET, TURNS_SET, evaluate_turns
+            from bot.evaluation.turn_eval import print_turns
+
+            sets = _labelled_sets(settings, dataset, TURNS_SET, TURNS_HOLDOUT_SET)
+            with progress.status("Reading what each labelled message does…"):
+                turn_reports = [
+                    (name, evaluate_turns(settings, dataset=path, services=services))
+                    for name, path in sets
+                ]
+            output["turns"] = _merge(turn_reports)
+            if not as_json:
+                for name, turn_report in turn_reports:
+                    print_turns(console, turn_report, name)
         if "themes" in which:
             sets = _labelled_sets(settings, dataset, THEMES_SET, THEMES_HOLDOUT_SET)
             with progress.status("Detecting themes in the labelled reflections…"):
@@ -150,7 +164,13 @@ def themes(json_: JsonOption = False, dataset: DatasetOption = None):
     _run(("themes",), False, json_, dataset)
 
 
+@app.command("turns")
+def turns(json_: JsonOption = False, dataset: DatasetOption = None):
+    """Per-act precision and recall of the turn reader (distress, commitment, correction, ...)."""
+    _run(("turns",), False, json_, dataset)
+
+
 @app.command("all")
 def all_(json_: JsonOption = False, fresh: FreshOption = False):
-    """Both evals, loading the model once."""
-    _run(("retrieval", "themes"), fresh, json_, None)
+    """Every eval, loading the model once."""
+    _run(("retrieval", "themes", "turns"), fresh, json_, None)

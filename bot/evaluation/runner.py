@@ -16,6 +16,9 @@ RETRIEVAL_HOLDOUT_SET = "retrieval_holdout.jsonl"
 THEMES_SET = "themes.jsonl"
 # Reflections nobody tunes on: an honest check that theme detection generalises.
 THEMES_HOLDOUT_SET = "themes_holdout.jsonl"
+TURNS_SET = "turns.jsonl"
+# Messages written after the turn reader was frozen, never tuned on.
+TURNS_HOLDOUT_SET = "turns_holdout.jsonl"
 
 
 def evaluate_retrieval(
@@ -33,9 +36,7 @@ def evaluate_retrieval(
 
 
 def theme_detector(settings: Settings, services: Services | None = None):
-    from bot.coaching.themes import ThemeDetector
-
-    return ThemeDetector((services or Services(settings)).embedder, settings.prompts_dir)
+    return (services or Services(settings)).themes
 
 
 def evaluate_themes(
@@ -48,3 +49,10 @@ def evaluate_themes(
     cases = load_theme_cases(dataset or settings.evals_dir / THEMES_SET)
     detector = detector or theme_detector(settings, services)
     return run_theme_eval(detector.detect, cases)
+
+
+def evaluate_turns(settings: Settings, *, dataset: Path, services: Services):
+    from bot.evaluation.turn_eval import load_turn_cases, run_turn_eval
+
+    cases = load_turn_cases(dataset)
+    return run_turn_eval(services.turn_reader.read, cases)
