@@ -99,15 +99,25 @@ class Inbox:
         return self._db.run(work)
 
     # --- takeover -------------------------------------------------------------------------
-    def claim_orphans(self, owner: str, *, lease_seconds: float, limit: int = 20) -> list[Claimed]:
-        """Take over up to `limit` open rows whose lease ran out; each row goes to one caller."""
+    def claim_orphans(
+        self, owner: str, *, lease_seconds: float, limit: int = 20, exclude: list[str] = ()
+    ) -> list[Claimed]:
+        """Take over up to `limit` open rows whose lease ran out; each row goes to one caller.
+
+        Each claim counts an attempt, and the attempt number fences off whoever held the row
+        before: their `begin_answer` / `record_part` no longer match. `exclude` is the work
+        the caller still has in hand (never an orphan of its own)."""
         now = self._now()
         until = now + timedelta(seconds=lease_seconds)
 
         def work(session: Session) -> list[Claimed]:
             query = (
                 sa.select(InboxEvent.key)
-                .where(InboxEvent.status.in_(OPEN), InboxEvent.lease_until < now)
+                .where(
+                    InboxEvent.status.in_(OPEN),
+                    InboxEvent.lease_until < now,
+                    InboxEvent.key.not_in(list(exclude)),
+                )
                 .order_by(InboxEvent.lease_until)
                 .limit(limit)
             )
@@ -172,8 +182,8 @@ class Inbox:
         return self._db.run(work)
 
     # --- the answer -----------------------------------------------------------------------
-    def begin_answer(self, key: str, owner: str, answer: dict) -> bool:
-        """Store the answer and move to `posting`; False if this process lost the row."""
+    def begin_answer(self, key: str, owner: str, answer: dict, *, attempt: int = 1) -> bool:
+        """Store the answer and move to `posting`; False if this attempt lost the row."""
         now = self._now()
 
         def work(session: Session) -> bool:
@@ -182,6 +192,7 @@ class Inbox:
                 .where(
                     InboxEvent.key == key,
                     InboxEvent.owner == owner,
+                    InboxEvent.attempts == attempt,
                     InboxEvent.status == "working",
                 )
                 .values(
@@ -196,7 +207,8 @@ class Inbox:
         return self._db.run(work)
 
     def record_part(self, key: str, owner: str, index: int, ts: str) -> None:
-        """Slack accepted message `index` of the answer as `ts`."""
+        """Slack accepted message `index` of the answer as `ts` (whoever posted it: a part
+        Slack holds is a fact, and recording it twice keeps it once)."""
         now = self._now()
 
         def work(session: Session) -> None:

@@ -48,6 +48,7 @@ from bot.journal.inbox import Arrival, Claimed, Inbox
 log = logging.getLogger(__name__)
 
 CLAIM = "ripple_inbox_key"  # in Bolt's context: the inbox row this request's work answers
+ATTEMPT = "ripple_inbox_attempt"  # ...and which attempt at it (a takeover fences off the last)
 TAKEOVER = "ripple_inbox_takeover"  # set only by our own re-dispatch, never from the network
 METADATA_TYPE = "ripple_answer"
 ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
@@ -70,8 +71,8 @@ def answer_claim() -> AnswerClaim | None:
 class AnswerClaim:
     """The right to post one event's answer, held by the listener producing it."""
 
-    def __init__(self, runner: InboxRunner, key: str, received_at: float) -> None:
-        self.runner, self.key, self.received_at = runner, key, received_at
+    def __init__(self, runner: InboxRunner, key: str, attempt: int, received_at: float) -> None:
+        self.runner, self.key, self.attempt, self.received_at = runner, key, attempt, received_at
         self.used = False
 
     def post(self, client: WebClient, channel: str, thread_ts, chunks: list, text: str):
@@ -79,7 +80,8 @@ class AnswerClaim:
         self.used = True
         answer = {"channel": channel, "thread_ts": thread_ts, "text": text, "chunks": chunks}
         try:
-            if not self.runner.inbox.begin_answer(self.key, self.runner.owner, answer):
+            owner = self.runner.owner
+            if not self.runner.inbox.begin_answer(self.key, owner, answer, attempt=self.attempt):
                 log.warning("answer superseded", extra={"inbox_key": self.key})
                 return []
         except JournalError as error:  # post anyway: a rare duplicate beats a lost answer
@@ -107,6 +109,7 @@ class InboxRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._checker = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-inbox-ack")
+        self.executor: ThreadPoolExecutor | None = None  # the app's listener pool (install)
 
     @property
     def inbox(self) -> Inbox:
@@ -120,7 +123,7 @@ class InboxRunner:
         if key is None:
             return next()
         if context.get(TAKEOVER) == key:  # our own re-dispatch of a row we hold
-            context[CLAIM] = key
+            context[CLAIM] = key  # (ATTEMPT came with it)
             return next()
         stored = {
             "body": request.raw_body,
@@ -134,7 +137,7 @@ class InboxRunner:
             self._wake.set()
             return BoltResponse(status=200, body="")
         if arrival is Arrival.NEW:
-            context[CLAIM] = key
+            context[CLAIM], context[ATTEMPT] = key, 1
         return next()  # None: the inbox is unreachable; answer untracked rather than not at all
 
     def _receive_within_budget(self, key: str, kind: str, stored: dict) -> Arrival | None:
@@ -184,7 +187,7 @@ class InboxRunner:
 
     def run_claimed(self, key: str, function: Callable[..., None], request: BoltRequest) -> None:
         """Run a lazy listener with the claim set, then close (or release) the row."""
-        claim = AnswerClaim(self, key, time.time())
+        claim = AnswerClaim(self, key, int(request.context.get(ATTEMPT) or 1), time.time())
         token = _current.set(claim)
         try:
             kwargs = build_required_kwargs(
@@ -266,7 +269,9 @@ class InboxRunner:
             in_hand = list(self._in_hand)
         try:
             self.inbox.renew(self.owner, in_hand, lease_seconds=self.lease_seconds)
-            claimed = self.inbox.claim_orphans(self.owner, lease_seconds=self.lease_seconds)
+            claimed = self.inbox.claim_orphans(
+                self.owner, lease_seconds=self.lease_seconds, exclude=in_hand
+            )
         except JournalError as error:
             log.warning("inbox sweep skipped", extra={"error": error})
             return 0
@@ -288,15 +293,23 @@ class InboxRunner:
                 self._tell_person(row)
             return
         if row.status == "posting" and row.answer is not None:
-            self._mark_in_hand(row.key, +1)
-            try:
-                since = row.received_at.timestamp()
-                self.deliver(self.client, row.key, row.answer, row.posted_ts, since, look=True)
-                self.inbox.finish(row.key)
-            finally:
-                self._mark_in_hand(row.key, -1)
+            self._mark_in_hand(row.key, +1)  # renewed by the sweeps while it is posted
+            self.executor.submit(self._resume, row)
             return
         self._dispatch_again(row)
+
+    def _resume(self, row: Claimed) -> None:
+        """Post what is left of a stored answer (after looking for the part in doubt)."""
+        try:
+            assert row.answer is not None
+            since = row.received_at.timestamp()
+            self.deliver(self.client, row.key, row.answer, row.posted_ts, since, look=True)
+            self.inbox.finish(row.key)
+        except Exception:
+            log.exception("resuming an answer failed", extra={"inbox_key": row.key})
+            self._quietly(lambda: self.inbox.release(row.key, self.owner))
+        finally:
+            self._mark_in_hand(row.key, -1)
 
     def _dispatch_again(self, row: Claimed) -> None:
         """Run the event's listener again, as Bolt would for Slack, without a second ack."""
@@ -309,7 +322,8 @@ class InboxRunner:
             "x-slack-signature": [self._verifier.generate_signature(timestamp=timestamp, body=raw)],
             "x-slack-bolt-lazy-only": ["1"],  # the ack was sent long ago
         }
-        request = BoltRequest(body=raw, headers=headers, context={TAKEOVER: row.key})
+        context = {TAKEOVER: row.key, ATTEMPT: row.attempts}
+        request = BoltRequest(body=raw, headers=headers, context=context)
         self.app.dispatch(request)
 
     def _mark_in_hand(self, key: str, delta: int) -> None:
@@ -371,6 +385,7 @@ def install(app: InboxApp, services, client: WebClient) -> InboxRunner:
     runner = InboxRunner(services, app, client)
     app.inbox = runner
     lazy = app.listener_runner.lazy_listener_runner
+    runner.executor = lazy.executor
     app.listener_runner.lazy_listener_runner = _InboxLazyRunner(runner, lazy)
     app.use(runner.middleware)
     return runner
