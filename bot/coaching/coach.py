@@ -10,17 +10,37 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.coaching.helped import HelpedAnswers
+from bot.coaching.helped import HelpedAnswers, shown_log_of
 from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
 from bot.coaching.questions import QuestionBank
 from bot.coaching.reflection import Reflection
 from bot.coaching.reply import Action, Reply, ReplyKind
+from bot.coaching.safety import looks_distressed
+from bot.coaching.turns import Turn, TurnAct
 
 if TYPE_CHECKING:
     from bot.coaching.phrasing import LLMPhraser
+    from bot.coaching.safety import SafetyText
     from bot.coaching.themes import ThemeDetector
+    from bot.coaching.turns import TurnReader
 
 log = logging.getLogger(__name__)
+
+
+class ThemesOnlyReader:
+    """Used only when no turn reader is wired in: distress by pattern, else an answer.
+
+    `bot/services.py` passes the real reader; this keeps an adapter built without one safe.
+    """
+
+    def __init__(self, themes: ThemeDetector) -> None:
+        self.themes = themes
+
+    def read(self, text: str) -> Turn:
+        if looks_distressed(text):
+            return Turn(text=text, act=TurnAct.DISTRESS)
+        return Turn(text=text, act=TurnAct.ANSWER, themes=tuple(self.themes.detect(text)))
+
 
 SAVE_FAILED = "I couldn't save that just now — your words are kept, please try again."
 
@@ -43,13 +63,24 @@ class Coach:
         bank: QuestionBank,
         themes: ThemeDetector,
         phraser: LLMPhraser | None = None,
+        *,
+        reader: TurnReader | None = None,
+        safety: SafetyText | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.bank = bank
         self.themes = themes
-        self.reflection = Reflection(store, evidence, bank, themes, clock, phraser)
-        self.answers = HelpedAnswers(evidence, bank, phraser) if evidence is not None else None
+        self.reader = reader or ThemesOnlyReader(themes)
+        self.answers = (
+            HelpedAnswers(evidence, bank, phraser, shown=shown_log_of(store), clock=clock)
+            if evidence is not None
+            else None
+        )
+        self.reflection = Reflection(
+            store, evidence, bank, themes, clock, phraser,
+            reader=self.reader, helped=self.answers, safety=safety,
+        )  # fmt: skip
         self._unavailable = _storage_errors()
 
     def start_reflection(self, who: Who) -> Reply:

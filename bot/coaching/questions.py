@@ -14,7 +14,10 @@ import yaml
 
 THEMES = ("shared_purpose", "authorising_environment", "conflict")
 GENERAL = "general"
-STAGES = ("opener", "explore", "follow_up", "commitment", "checkin", "turn_back")
+STAGES = (
+    "opener", "explore", "follow_up", "options", "commitment", "commitment_retry", "checkin",
+    "checkin_done", "checkin_not", "checkin_changed", "gentle", "insight", "turn_back",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

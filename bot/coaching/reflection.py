@@ -1,66 +1,70 @@
-"""The weekly reflection: a small, explicit state machine.
+"""The weekly reflection: what to do with each leader message, once it is understood.
 
-    (start) ─► checkin? ─► opener ─► exploring ─(2-3 exchanges)─► commitment ─► saved
-                                          └─(a commitment offered unasked)─► saved
-                    any stage ── "skip" / "stop" / "not now" ──► ended
-
-The state lives in the `ReflectionStore` (the journal database), never in memory, so a
-restart mid-conversation loses nothing. Each question asked is marked seen for that person,
-and the bank never offers it to them again.
+The turn reader decides what a message *does* (bot/coaching/turns.py); this flow decides
+what to do with it, in the shape described in `reflection_state`. Every reply opens by
+reflecting back the leader's own words, then asks one question chosen for the latest turn.
+Distress short-circuits everything (bot/coaching/safety.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.coaching import checkin as checkins
+from bot.coaching.asking import Asked, Asker
+from bot.coaching.commitment import check_commitment, confirmation, much_the_same
 from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
 from bot.coaching.questions import QuestionBank
-from bot.coaching.quotes import looks_like_prose, trim_passage
-from bot.coaching.reply import Action, Reply, ReplyKind
-from bot.coaching.text import (
-    clean_input,
-    has_words,
-    is_greeting,
-    looks_like_injection,
-    volunteered_commitment,
-    wants_to_stop,
+from bot.coaching.reflect_back import reflect, reflect_correction, telling_clause
+from bot.coaching.reflection_evidence import ReflectionEvidence
+from bot.coaching.reflection_state import (
+    CHECKIN,
+    CHECKIN_FOLLOW_UP,
+    MAX_REALITY,
+    MAX_WILL_ASKS,
+    MIN_REALITY,
+    OPENER,
+    OPTIONS,
+    REALITY,
+    STALE_AFTER,
+    WILL,
+    WORDS_FOR_EARLY_OPTIONS,
+    new_state,
+    upgrade,
 )
-from bot.evidence.passage import EvidenceUnavailable, Passage
+from bot.coaching.reply import Action, Reply, ReplyKind
+from bot.coaching.safety import SafetyText, looks_distressed
+from bot.coaching.text import clean_input, has_words, is_greeting, looks_like_injection
+from bot.coaching.text import wants_to_stop as stop_words
+from bot.coaching.turns import Turn, TurnAct, TurnReader
+from bot.evidence.passage import Passage
 
 if TYPE_CHECKING:
+    from bot.coaching.helped import HelpedAnswers
     from bot.coaching.phrasing import LLMPhraser
     from bot.coaching.themes import ThemeDetector
 
-STATE_VERSION = 1
-OPENER, CHECKIN, EXPLORING, COMMITMENT = "opener", "checkin", "exploring", "commitment"
-MIN_EXCHANGES, MAX_EXCHANGES = 2, 3  # reflective turns before asking for a commitment
-WORDS_FOR_EARLY_COMMITMENT = 40  # after two turns, enough said to ask for a commitment
-CHECKIN_AFTER = timedelta(days=5)  # "last week" is anything from five days back ...
-CHECKIN_WITHIN = timedelta(days=45)  # ... until it is too old to be worth recalling
-STALE_AFTER = timedelta(days=3)  # a new weekly prompt replaces a conversation this old
-EVIDENCE_CHARS = 320  # one short passage per turn at most
-EVIDENCE_CANDIDATES = 6  # retrieved, then re-ranked by theme fit
-
 PRIVACY_NOTE = "Only you can see it, unless you choose to share it with your team."
-REDIRECT = (
-    "I'm here to help you think about your work with partners across organisations, so I'll "
-    "leave that one aside."
-)
-REDIRECT_QUESTION = "What is a situation with your partners this week that has been on your mind?"
+REDIRECT = "I'm here for your work with partners across organisations, so let's turn to that."
 CALM_REFUSAL = (
     "I can only help with your own reflection. I never show anyone's journal entries to "
     "anyone else, and my rules stay as they are. Yours stay private too, unless you share them."
 )
+NO_ADVICE = (
+    "I don't give advice of my own: you know your partners and your place far better than I "
+    "do. What I can offer is what others found."
+)
+NO_ADVICE_NO_EVIDENCE = (
+    "I don't give advice of my own: you know your partners and your place far better than I "
+    "do, and the evidence library has nothing close enough to this to offer."
+)
 NO_WORDS = "I couldn't find any words in that. Take your time."
 ENDED = "No problem, we'll leave it there. Nothing from this conversation was saved."
-FALLBACK_QUESTIONS = {
-    # Used only when a person has seen every question in a stage (after many months).
-    OPENER: "What would be useful to reflect on today?",
-    EXPLORING: "What else feels important about this?",
-    COMMITMENT: "What is one thing you'll do about this in the coming week?",
-    CHECKIN: "How did that go?",
-}
+LONG = "That was long, so I kept the first part. "
+BACK_TO_IT = "Coming back to where we were: "
+# Turns after which the commitment question is never asked straight away.
+NOT_BEFORE_WILL = {TurnAct.CORRECTION, TurnAct.ADVICE_REQUEST, TurnAct.DISTRESS}
 
 
 class Reflection:
@@ -72,9 +76,33 @@ class Reflection:
         themes: ThemeDetector,
         clock: Clock,
         phraser: LLMPhraser | None = None,
+        *,
+        reader: TurnReader,
+        helped: HelpedAnswers | None = None,
+        safety: SafetyText | None = None,
     ) -> None:
-        self.store, self.evidence, self.bank = store, evidence, bank
-        self.themes, self.clock, self.phraser = themes, clock, phraser
+        self.store, self.bank, self.clock, self.phraser = store, bank, clock, phraser
+        self.reader, self.helped = reader, helped
+        self.asker = Asker(bank)
+        self.picker = ReflectionEvidence(evidence, themes)
+        self.safety = safety or SafetyText.load()
+
+    # The benchmark wraps these to time them; they live on the evidence picker.
+    @property
+    def evidence(self):
+        return self.picker.evidence
+
+    @evidence.setter
+    def evidence(self, value) -> None:
+        self.picker.evidence = value
+
+    @property
+    def themes(self):
+        return self.picker.themes
+
+    @themes.setter
+    def themes(self, value) -> None:
+        self.picker.themes = value
 
     # --- entry points ---------------------------------------------------------------------
     def active(self, who: Who) -> bool:
@@ -84,165 +112,300 @@ class Reflection:
         state = self.store.load_conversation(who)
         if state is not None and not self._stale(state):
             return self._reply(
-                who, state, "We were part-way through a reflection; let's pick it up."
+                upgrade(state), "We were part-way through a reflection; let's pick it up."
             )
-        state = self._new_state()
-        checkin = self._due_checkin(who)
-        if checkin is not None:
-            state["stage"] = CHECKIN
-            state["checkin"] = checkin
-            return self._ask(who, state, CHECKIN, f"{lead} {self._recall(checkin)}")
-        return self._ask(who, state, OPENER, lead)
+        state = new_state(self.clock.now())
+        due = self._due_checkin(who)
+        if due is not None:
+            return self._ask(who, state, CHECKIN, f"{lead} {due}", stage=CHECKIN)
+        return self._ask(who, state, "opener", lead, stage=OPENER)
 
     def handle(self, who: Who, raw: str) -> Reply:
         cleaned = clean_input(raw)
         text = cleaned.text
-        state = self.store.load_conversation(who)
-        if state is None:
-            return self._handle_without_conversation(who, text, cleaned.truncated)
-        if wants_to_stop(text):
-            self.store.clear_conversation(who)
-            return Reply(ReplyKind.REFLECTION, ENDED, done=True, meta={"state": "ended"})
+        saved = self.store.load_conversation(who)
+        fresh = saved is None or self._stale(saved)
+        state = new_state(self.clock.now()) if fresh else upgrade(saved)
         if not text or not has_words(text):
-            return self._reply(who, state, NO_WORDS if text else "Whenever you're ready.")
+            if fresh and not text:
+                return self.start(who)
+            return self._reply(state, NO_WORDS if text else "Whenever you're ready.")
         if looks_like_injection(text):
-            return self._reply(who, state, CALM_REFUSAL)
-        note = "That was long, so I kept the first part. " if cleaned.truncated else ""
+            if fresh:
+                return Reply(
+                    ReplyKind.INFO, CALM_REFUSAL, actions=[Action("reflect_start", "Reflect")]
+                )
+            return self._reply(state, CALM_REFUSAL)
+        turn = self._read(text)
+        if turn.act is TurnAct.DISTRESS:
+            return self._distress(who, state, turn)
+        if turn.act is TurnAct.STOP or stop_words(text):
+            return self._end(who, fresh)
+        if fresh and is_greeting(text):
+            return self.start(who)
+        note = LONG if cleaned.truncated else ""
+        if turn.act is TurnAct.EVIDENCE_REQUEST:
+            return self._evidence_request(who, state, turn, fresh)
+        if fresh:
+            due = self._due_checkin(who)
+            if due is not None:  # they started talking: keep their words, ask about last week
+                state["turns"].append(text)
+                lead = f"{note}{reflect(text, turn.act)} Before we go on: {due}"
+                return self._ask(who, state, CHECKIN, lead, stage=CHECKIN)
+        if turn.act is TurnAct.ADVICE_REQUEST:
+            return self._advice(who, state, turn, note)
         stage = state["stage"]
         if stage == CHECKIN:
-            return self._after_checkin(who, state, text, note)
-        if stage == COMMITMENT:
-            return self._save(who, state, text, note)
-        return self._explore(who, state, text, note)
+            return self._checkin_answer(who, state, turn, note)
+        if stage == CHECKIN_FOLLOW_UP:
+            state["turns"].append(text)
+            lead = f"{note}{reflect(text, turn.act)} Thank you for looking back on it with me."
+            state["last_act"] = turn.act.value
+            return self._ask(who, state, "opener", lead, stage=OPENER, said=text)
+        if stage == WILL:
+            return self._will(who, state, turn, note)
+        return self._reality(who, state, turn, note)
 
-    # --- stages -----------------------------------------------------------------------------
-    def _handle_without_conversation(self, who: Who, text: str, truncated: bool) -> Reply:
-        if not text or is_greeting(text):
-            return self.start(who)
-        if wants_to_stop(text):
+    # --- what each kind of turn gets -------------------------------------------------------
+    def _read(self, text: str) -> Turn:
+        turn = self.reader.read(text)
+        if turn.act is not TurnAct.DISTRESS and looks_distressed(text):
+            return Turn(text=text, act=TurnAct.DISTRESS)  # the floor under the classifier
+        return turn
+
+    def _distress(self, who: Who, state: dict, turn: Turn) -> Reply:
+        """Acknowledge, offer to pause, signpost. Nothing else: no theme, passage or plan."""
+        # Their words are not put into an entry (one they might later share without
+        # re-reading), and the reflection steps back to listening: no commitment follows.
+        state["last_act"] = TurnAct.DISTRESS.value
+        state["stage"] = REALITY
+        state["reality"], state["options"] = 0, 0
+        state["question"], state["question_id"] = "", ""
+        self.store.save_conversation(who, state)
+        return Reply(
+            ReplyKind.REFLECTION,
+            self.safety.reply_text(telling_clause(turn.text)),
+            actions=[
+                Action("reflect_stop", "Pause the reflection", value="stop"),
+            ],
+            meta={"state": "safety", "themes": [], "safety": True, "act": "distress"},
+        )
+
+    def _end(self, who: Who, fresh: bool) -> Reply:
+        if fresh:
             return Reply(
                 ReplyKind.INFO,
                 "There's no reflection in progress. Type `reflect` whenever you'd like one.",
                 done=True,
             )
-        if looks_like_injection(text):
-            return Reply(ReplyKind.INFO, CALM_REFUSAL, actions=[Action("reflect_start", "Reflect")])
-        if not has_words(text):
-            return Reply(ReplyKind.INFO, NO_WORDS)
-        state = self._new_state()
-        checkin = self._due_checkin(who)
-        note = "That was long, so I kept the first part. " if truncated else ""
-        if checkin is None:
-            return self._explore(who, state, text, note)
-        # They started talking; keep their words, then ask about last week first.
-        self._record_turn(state, text, self.themes.detect(text))
-        state["checkin"] = checkin
-        return self._ask(
-            who, state, CHECKIN, f"{note}Thank you. Before we go on: {self._recall(checkin)}"
+        self.store.clear_conversation(who)
+        return Reply(ReplyKind.REFLECTION, ENDED, done=True, meta={"state": "ended"})
+
+    def _evidence_request(self, who: Who, state: dict, turn: Turn, fresh: bool) -> Reply:
+        """The what-helped answer; inside a reflection, then back to where it was."""
+        if self.helped is None:
+            answer = Reply(ReplyKind.ERROR, "The evidence library is temporarily unavailable.")
+        else:
+            answer = self.helped.answer(who, turn.text)
+        if fresh:
+            return answer
+        answer.text = f"{reflect(turn.text, TurnAct.EVIDENCE_REQUEST)} {answer.text}".strip()
+        if state.get("question"):
+            answer.question = BACK_TO_IT + state["question"]
+        answer.meta.update(
+            {"state": state["stage"], "resumed": True, "act": "evidence_request", "themes": []}
         )
+        state["last_act"] = TurnAct.EVIDENCE_REQUEST.value
+        self.store.save_conversation(who, state)
+        return answer
 
-    def _after_checkin(self, who: Who, state: dict, text: str, note: str) -> Reply:
-        state["turns"].append(text)
-        state["checkin_reply"] = text
-        if state["exchanges"] == 0:
-            return self._ask(who, state, OPENER, f"{note}Thank you for looking back on that.")
-        return self._next_question(who, state, f"{note}Thank you for looking back on that.")
+    def _advice(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
+        """No advice of Ripple's own; what others found instead; then a question that widens."""
+        state["turns"].append(turn.text)
+        state["last_act"] = TurnAct.ADVICE_REQUEST.value
+        context = " ".join(state["turns"][-2:])
+        theme = next(iter(turn.themes), None) or next(iter(state["themes"]), None)
+        passage = self.picker.pick(context, theme, self.store.seen_question_ids(who))
+        lead = f"{note}{reflect(turn.text, TurnAct.ADVICE_REQUEST)} "
+        lead += NO_ADVICE if passage else NO_ADVICE_NO_EVIDENCE
+        if state["reality"] >= MIN_REALITY:
+            return self._ask(who, state, "options", lead, stage=OPTIONS, passage=passage)
+        stage = state["stage"] if state["stage"] in (REALITY, OPTIONS) else REALITY
+        return self._ask(who, state, "follow_up", lead, stage=stage, passage=passage)
 
-    def _explore(self, who: Who, state: dict, text: str, note: str) -> Reply:
-        found = self.themes.detect(text)
-        if not found and not state["themes"] and state["redirects"] < 1:
-            state["redirects"] += 1
-            state["stage"] = state["stage"] or OPENER
-            state["question"], state["question_id"] = REDIRECT_QUESTION, ""
-            self.store.save_conversation(who, state)
-            return Reply(
-                ReplyKind.REFLECTION,
-                note + REDIRECT,
-                question=REDIRECT_QUESTION,
-                meta={"state": state["stage"], "themes": [], "redirect": True},
+    def _checkin_answer(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
+        state["turns"].append(turn.text)
+        state["last_act"] = turn.act.value
+        result = checkins.outcome(turn.text)
+        if turn.act is TurnAct.UNCERTAIN:
+            result = checkins.UNCLEAR
+        state["checkin_outcome"] = result
+        lead = f"{note}{reflect(turn.text, turn.act)} {checkins.ACKNOWLEDGE[result]}"
+        bank_stage = checkins.FOLLOW_UP_STAGE[result]
+        reply = self._ask(who, state, bank_stage, lead, stage=CHECKIN_FOLLOW_UP)
+        reply.meta["checkin_outcome"] = result
+        return reply
+
+    def _reality(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
+        text = turn.text
+        if turn.act is TurnAct.SMALL_TALK and not turn.themes and state["redirects"] < 1:
+            return self._redirect(who, state, turn, note)
+        self._record(state, turn)
+        in_options = state["stage"] == OPTIONS
+        if not in_options:
+            state["reality"] += 1
+        check = check_commitment(text) if turn.act in _MAY_COMMIT else None
+        if check is not None and state["options"] >= 1 and state["reality"] >= MIN_REALITY:
+            return self._save(who, state, check.text, note, confirm=confirmation(check))
+        if turn.act is TurnAct.CORRECTION:
+            lead, positive = reflect_correction(text, turn.corrected)
+            asked = self.asker.correction(
+                turn.corrected, positive, self.store.seen_question_ids(who), who.user
             )
-        fresh = [t for t in found if t not in state["themes"]]
-        self._record_turn(state, text, found)
-        # Once the situation is told, a commitment they offer unasked is the one to keep:
-        # asking for it again would sound as if Ripple had not listened.
-        offered = volunteered_commitment(text) if state["exchanges"] > 1 else None
-        if offered is not None:
-            return self._save(who, state, offered, note)
-        return self._next_question(who, state, note + self._acknowledge(fresh))
+            return self._ask(
+                who, state, "", note + lead, stage=state["stage"] or REALITY, asked=asked
+            )
+        lead = note + reflect(text, turn.act, state["reality"] + state["options"])
+        if in_options and turn.act is TurnAct.UNCERTAIN and state["options"] < 2:
+            return self._ask(who, state, "options", lead, stage=OPTIONS, said=text)
+        if state["options"] >= 1 and turn.act not in NOT_BEFORE_WILL:
+            return self._ask(who, state, "commitment", _will_lead(lead), stage=WILL, said=text)
+        if self._ready_for_options(state, turn):
+            return self._ask(who, state, "options", lead, stage=OPTIONS, said=text)
+        return self._reality_question(who, state, turn, lead)
 
-    def _next_question(self, who: Who, state: dict, lead: str) -> Reply:
+    def _reality_question(self, who: Who, state: dict, turn: Turn, lead: str) -> Reply:
+        text = turn.text
+        if turn.act is TurnAct.UNCERTAIN:
+            return self._ask(who, state, "gentle", lead, stage=REALITY)
+        if turn.act is TurnAct.INSIGHT:
+            return self._ask(who, state, "insight", lead, stage=REALITY, said=text)
+        passage = None
+        if turn.act in (TurnAct.ANSWER, TurnAct.COMMITMENT) and turn.themes:
+            passage = self.picker.pick(text, turn.themes[0], self.store.seen_question_ids(who))
+        # A turn with no theme, and every third one, gets a question made of their words.
+        clean_first = not turn.themes or state["reality"] % 3 == 0
+        return self._ask(
+            who, state, "explore", lead, stage=REALITY, said=text, themes=turn.themes,
+            passage=passage, clean_first=clean_first,
+        )  # fmt: skip
+
+    def _ready_for_options(self, state: dict, turn: Turn) -> bool:
+        if turn.act in NOT_BEFORE_WILL or turn.act is TurnAct.UNCERTAIN:
+            return state["reality"] >= MAX_REALITY + 1
         words = sum(len(t.split()) for t in state["turns"])
-        enough = state["exchanges"] >= MAX_EXCHANGES or (
-            state["exchanges"] >= MIN_EXCHANGES and words >= WORDS_FOR_EARLY_COMMITMENT
+        return state["reality"] >= MAX_REALITY - 1 or (
+            state["reality"] >= MIN_REALITY and words >= WORDS_FOR_EARLY_OPTIONS
         )
-        if enough:
-            return self._ask(who, state, COMMITMENT, lead)
-        passage = self._evidence(state, state["turns"][-1])
-        return self._ask(who, state, EXPLORING, lead, passage=passage)
 
-    def _save(self, who: Who, state: dict, commitment: str, note: str) -> Reply:
-        body = "\n\n".join(state["turns"]) or commitment
+    def _redirect(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
+        """Nothing to do with their work at all: say so kindly, keep their words, move on."""
+        state["redirects"] += 1
+        state["turns"].append(turn.text)  # kept for the journal either way
+        state["last_act"] = turn.act.value
+        lead = f"{note}{reflect(turn.text, TurnAct.SMALL_TALK)} {REDIRECT}"
+        reply = self._ask(who, state, "opener", lead, stage=state["stage"] or OPENER)
+        reply.meta["redirect"] = True
+        return reply
+
+    def _will(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
+        text = turn.text
+        self._record(state, turn)
+        check = check_commitment(text) if turn.act in _MAY_COMMIT else None
+        if check is not None:
+            return self._save(who, state, check.text, note, confirm=confirmation(check))
+        if turn.act is TurnAct.CORRECTION:  # back to listening; the commitment can wait
+            lead, positive = reflect_correction(text, turn.corrected)
+            asked = self.asker.correction(
+                turn.corrected, positive, self.store.seen_question_ids(who), who.user
+            )
+            return self._ask(who, state, "", note + lead, stage=OPTIONS, asked=asked)
+        lead = note + reflect(text, turn.act, state["will_asks"])
+        if state["will_asks"] < MAX_WILL_ASKS:
+            lead += " That's fine. Let me ask it another way."
+            return self._ask(who, state, "commitment_retry", lead, stage=WILL)
+        return self._save(who, state, None, note)
+
+    def _save(
+        self, who: Who, state: dict, commitment: str | None, note: str, *, confirm: str = ""
+    ) -> Reply:
+        body = "\n\n".join(state["turns"]) or (commitment or "")
+        repeat = ""
+        if commitment is not None:
+            earlier = self._recent_commitments(who)
+            if earlier and much_the_same(commitment, earlier[0].text):
+                repeat = (
+                    " It's much the same step as last week; that's all right, and next week "
+                    "it may be worth asking what keeps it open."
+                )
         entry_id = self.store.save_entry(
             who, body, themes=state["themes"], commitment=commitment, shared=False
         )
         self.store.clear_conversation(who)
         labels = ", ".join(self.themes.label(t) for t in state["themes"]) or "no particular theme"
-        text = (
-            f"{note}Saved to your journal as entry {entry_id}: your reflection (themes: {labels}) "
-            f"and your commitment for the week: “{commitment}”{_stop(commitment)} {PRIVACY_NOTE} "
-            "I'll ask how it went next week."
-        )
+        if commitment is None:
+            text = (
+                f"{note}That's fine: no commitment this week, and I've noted it that way. I saved "
+                f"your reflection to your journal as entry {entry_id} (themes: {labels}). "
+                f"{PRIVACY_NOTE}"
+            )
+        else:
+            text = (
+                f"{note}{confirm}{repeat} Saved to your journal as entry {entry_id}: your "
+                f"reflection (themes: {labels}) and your commitment for the week. {PRIVACY_NOTE} "
+                "I'll ask how it went next week."
+            )
         return Reply(
             ReplyKind.REFLECTION,
-            text,
+            " ".join(text.split()),
             saved_entry_id=entry_id,
             done=True,
             actions=[Action("share_entry", "Share with my team", value=str(entry_id))],
             meta={"state": "saved", "themes": list(state["themes"]), "commitment": commitment},
         )
 
-    # --- helpers ----------------------------------------------------------------------------
+    # --- asking -------------------------------------------------------------------------------
     def _ask(
-        self, who: Who, state: dict, stage: str, lead: str, *, passage: Passage | None = None
+        self,
+        who: Who,
+        state: dict,
+        bank_stage: str,
+        lead: str,
+        *,
+        stage: str,
+        said: str = "",
+        themes=(),
+        passage: Passage | None = None,
+        asked: Asked | None = None,
+        clean_first: bool = False,
     ) -> Reply:
         seen = self.store.seen_question_ids(who)
-        bank_stage = {EXPLORING: "explore"}.get(stage, stage)
-        question = None
-        if stage == EXPLORING:
-            asked_themes = {self._theme_of(q) for q in state["asked"]}
-            fresh = [t for t in state["themes"] if t not in asked_themes]
-            if fresh:
-                question = self.bank.next_unseen("explore", seen, fresh, salt=who.user)
-            question = question or self.bank.next_unseen("follow_up", seen, salt=who.user)
-            question = question or self.bank.next_unseen(
-                "explore", seen, state["themes"], salt=who.user
+        if asked is None:
+            asked = self.asker.ask(
+                bank_stage, seen, themes=themes, said=said, salt=who.user, clean_first=clean_first
             )
-        else:
-            question = self.bank.next_unseen(bank_stage, seen, salt=who.user)
-        wording = question.text if question else FALLBACK_QUESTIONS[stage]
-        if question is not None:
-            self.store.mark_question_seen(who, question.id)
-            state["asked"].append(question.id)
-            if self.phraser is not None and stage == EXPLORING and state["turns"]:
-                wording = (
-                    self.phraser.phrase_question(wording, state["turns"][-1], question.theme)
-                    or wording
-                )
-        state["stage"] = stage
-        state["question"], state["question_id"] = wording, question.id if question else ""
+        wording = asked.text
+        if asked.id:
+            self.store.mark_question_seen(who, asked.id)
+            state["asked"].append(asked.id)
+            if self.phraser is not None and said and not asked.id.startswith("clean:"):
+                wording = self.phraser.phrase_question(wording, said, asked.theme) or wording
         if passage is not None:
-            state["shown"].append(f"{passage.doc}:{passage.start}")
-        self.store.save_conversation(who, state)
-        if stage == COMMITMENT:
-            lead = f"{lead} Before we finish, one concrete commitment for the week.".strip()
-        if passage is not None:
+            self.store.mark_question_seen(who, passage.extra.get("shown_id", ""))
             lead = f"{lead} Here is what others found:"
-        return self._reply(who, state, lead, passage=passage)
+        if stage == WILL:
+            state["will_asks"] += 1
+        if bank_stage == "options":
+            state["options"] += 1  # an options question asked: the choices were widened
+        state["stage"] = stage
+        state["question"], state["question_id"] = wording, asked.id
+        self.store.save_conversation(who, state)
+        return self._reply(state, lead, passage=passage)
 
-    def _reply(self, who: Who, state: dict, lead: str, *, passage: Passage | None = None) -> Reply:
+    def _reply(self, state: dict, lead: str, *, passage: Passage | None = None) -> Reply:
         return Reply(
             ReplyKind.REFLECTION,
-            lead.strip(),
+            " ".join(lead.split()),
             question=state.get("question") or None,
             passages=[passage] if passage else [],
             actions=[Action("reflect_stop", "Not now", value="stop")],
@@ -250,88 +413,41 @@ class Reflection:
                 "state": state["stage"],
                 "themes": list(state["themes"]),
                 "question_id": state.get("question_id", ""),
+                "act": state.get("last_act", ""),
             },
         )
 
-    def _record_turn(self, state: dict, text: str, found: list[str]) -> None:
-        state["turns"].append(text)
-        state["exchanges"] += 1
-        state["themes"].extend(t for t in found if t not in state["themes"])
+    # --- memory -------------------------------------------------------------------------------
+    def _record(self, state: dict, turn: Turn) -> None:
+        state["turns"].append(turn.text)
+        state["last_act"] = turn.act.value
+        state["themes"].extend(t for t in turn.themes if t not in state["themes"])
 
-    def _acknowledge(self, found: list[str]) -> str:
-        if not found:
-            return "Thank you."
-        labels = [self.themes.label(t) for t in found]
-        joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-        return f"Thank you. I hear {joined} in that."
-
-    def _evidence(self, state: dict, text: str) -> Passage | None:
-        """One short passage that speaks to the leading theme, or None rather than a stretch."""
-        if self.evidence is None or not state["themes"]:
-            return None
-        theme = state["themes"][0]
-        query = text[:1000]
-        try:
-            found = self.evidence.search(query, k=EVIDENCE_CANDIDATES)
-        except (EvidenceUnavailable, ValueError):
-            return None  # the conversation goes on without evidence
-        candidates = [
-            trim_passage(c, EVIDENCE_CHARS, query)
-            for c in found
-            if f"{c.doc}:{c.start}" not in state["shown"]
-        ]
-        candidates = [c for c in candidates if len(c.text) >= 60 and looks_like_prose(c.text)]
-        if not candidates:
-            return None
-        # Retrieval finds passages near the words; re-rank by how squarely each one speaks
-        # to the theme, and offer none if none clearly does.
-        fits = self.themes.fit([c.text for c in candidates], theme)
-        best_fit, best = max(zip(fits, candidates, strict=True), key=lambda pair: pair[0])
-        return best if best_fit >= self.themes.thresholds.get(theme, 1.0) else None
-
-    def _theme_of(self, question_id: str) -> str:
-        question = self.bank.get(question_id)
-        return question.theme if question else ""
-
-    def _due_checkin(self, who: Who) -> dict | None:
+    def _recent_commitments(self, who: Who) -> list:
+        recent = getattr(self.store, "recent_commitments", None)
+        if recent is not None:
+            return list(recent(who, 4))
         last = self.store.last_commitment(who)
-        if last is None:
-            return None
-        age = self.clock.now() - _aware(last.made_at)
-        marker = f"checkin:{last.entry_id}"
-        if not (CHECKIN_AFTER <= age <= CHECKIN_WITHIN) or marker in self.store.seen_question_ids(
-            who
-        ):
-            return None
-        self.store.mark_question_seen(who, marker)
-        return {
-            "entry_id": last.entry_id,
-            "text": last.text,
-            "made_at": _aware(last.made_at).isoformat(),
-        }
+        return [last] if last else []
 
-    @staticmethod
-    def _recall(checkin: dict) -> str:
-        return f"Last week you committed to: “{checkin['text']}”{_stop(checkin['text'])}"
-
-    def _new_state(self) -> dict:
-        return {
-            "v": STATE_VERSION, "stage": "", "turns": [], "themes": [], "exchanges": 0,
-            "redirects": 0, "asked": [], "shown": [], "question": "", "question_id": "",
-            "checkin": None, "started_at": self.clock.now().isoformat(),
-        }  # fmt: skip
+    def _due_checkin(self, who: Who) -> str | None:
+        """Last week's commitment, recalled in their words, when it is time to ask (once)."""
+        recent = self._recent_commitments(who)
+        due = checkins.due(
+            recent[0] if recent else None, self.clock.now(), self.store.seen_question_ids(who)
+        )
+        if due is None:
+            return None
+        self.store.mark_question_seen(who, f"checkin:{due.entry_id}")
+        return checkins.recall(due.text, [c.text for c in recent[1:]])
 
     def _stale(self, state: dict) -> bool:
         started = datetime.fromisoformat(state.get("started_at") or self.clock.now().isoformat())
-        return self.clock.now() - _aware(started) > STALE_AFTER
+        return self.clock.now() - checkins.aware(started) > STALE_AFTER
 
 
-def _stop(sentence: str) -> str:
-    """A full stop after a quoted sentence, unless it already ends with one."""
-    return "" if sentence.rstrip()[-1:] in ".!?…" else "."
+_MAY_COMMIT = {TurnAct.COMMITMENT, TurnAct.ANSWER, TurnAct.INSIGHT}
 
 
-def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _will_lead(lead: str) -> str:
+    return f"{lead} Before we finish, one concrete step for the week."

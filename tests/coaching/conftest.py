@@ -8,7 +8,7 @@ from bot.coaching.coach import Coach
 from bot.coaching.ports import FixedClock, Who
 from bot.coaching.questions import QuestionBank
 from bot.coaching.themes import ThemeDetector
-from tests.coaching.fakes import InMemoryStore, KeywordEvidence
+from tests.coaching.fakes import FakeTurnReader, InMemoryStore, KeywordEvidence
 from tests.conftest import REPO
 
 PROMPTS = REPO / "prompts"
@@ -41,9 +41,14 @@ def store(clock) -> InMemoryStore:
 
 
 @pytest.fixture
-def coach(knowledge_evidence, store, clock, bank, themes) -> Coach:
+def reader(themes) -> FakeTurnReader:
+    return FakeTurnReader(themes)
+
+
+@pytest.fixture
+def coach(knowledge_evidence, store, clock, bank, themes, reader) -> Coach:
     knowledge_evidence.down = False
-    return Coach(knowledge_evidence, store, clock, bank, themes)
+    return Coach(knowledge_evidence, store, clock, bank, themes, reader=reader)
 
 
 @pytest.fixture

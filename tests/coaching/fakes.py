@@ -76,12 +76,20 @@ class InMemoryStore:
         return entry.id
 
     def last_commitment(self, who: Who) -> Commitment | None:
+        found = self.recent_commitments(who, 1)
+        return found[0] if found else None
+
+    def recent_commitments(self, who: Who, limit: int = 4) -> list[Commitment]:
         self._check()
-        mine = [e for e in self.entries if e.who.user == who.user and e.commitment]
-        if not mine:
-            return None
-        last = mine[-1]
-        return Commitment(text=last.commitment, made_at=last.made_at, entry_id=last.id)
+        mine = [
+            e
+            for e in self.entries
+            if (e.who.user, e.who.team) == (who.user, who.team) and e.commitment
+        ]
+        return [
+            Commitment(text=e.commitment, made_at=e.made_at, entry_id=e.id)
+            for e in reversed(mine[-limit:])
+        ]
 
 
 def _copy(state: dict) -> dict:
@@ -141,3 +149,47 @@ class KeywordEvidence:
 class NoEvidence:
     def search(self, query: str, k: int = 5, *, docs=None, places=None) -> list[Passage]:
         return []
+
+
+class FakeTurnReader:
+    """A TurnReader from a few plain patterns, with themes from a real ThemeDetector.
+
+    `acts` pins what a given message does, so a test says exactly which turn it is playing.
+    """
+
+    _RULES = (
+        ("distress", r"\b(exhausted|quitting|resign|can't sleep|signed off|my notice)\b"),
+        ("stop", r"^\s*(stop|skip|not now)\s*$"),
+        ("evidence_request", r"\b(what (did|have) other|what helped|elsewhere|other places)\b"),
+        ("advice_request", r"\b(what should i|what would you|any advice|tell me what to)\b"),
+        ("correction", r"\b(it'?s not about|that'?s not it|not what i meant)\b"),
+        ("uncertain", r"^\s*(honestly,? )?(i don'?t know|no idea|not sure|nothing really)\b"),
+        ("commitment", r"\b(i will|i'll|i am going to|i'm going to)\b"),
+        ("insight", r"\b(i realised|i realized|it struck me|i see now)\b"),
+        ("small_talk", r"\b(weather|football|holiday|lunch|my cat)\b"),
+    )
+
+    def __init__(self, themes=None, acts: dict[str, str] | None = None) -> None:
+        self.themes = themes
+        self.acts = dict(acts or {})
+        self.read_texts: list[str] = []
+
+    def read(self, text: str):
+        from bot.coaching.turns import Turn, TurnAct
+
+        self.read_texts.append(text)
+        act = self.acts.get(text)
+        if act is None:
+            act = next(
+                (name for name, rule in self._RULES if re.search(rule, text, re.IGNORECASE)),
+                "answer",
+            )
+        act = TurnAct(act)
+        themes: tuple[str, ...] = ()
+        if self.themes is not None and act not in (TurnAct.DISTRESS, TurnAct.SMALL_TALK):
+            themes = tuple(self.themes.detect(text))
+        corrected = None
+        if act is TurnAct.CORRECTION:
+            match = re.search(r"not about ([\w ]+?)(?: at all|[.,!]|$)", text, re.IGNORECASE)
+            corrected = match.group(1).strip() if match else None
+        return Turn(text=text, act=act, themes=themes, corrected=corrected)

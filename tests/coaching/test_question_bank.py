@@ -17,15 +17,22 @@ def _document(doc_id: str) -> str:
     return matches[0].read_text(encoding="utf-8")
 
 
-def test_each_theme_has_at_least_fifteen_questions(bank: QuestionBank):
+def test_each_theme_has_at_least_thirty_questions(bank: QuestionBank):
     counts = Counter(q.theme for q in bank.select("explore"))
     for theme in THEMES:
-        assert counts[theme] >= 15, f"{theme} has only {counts[theme]} questions"
+        assert counts[theme] >= 30, f"{theme} has only {counts[theme]} questions"
 
 
-def test_every_conversation_stage_has_questions(bank: QuestionBank):
+def test_every_weekly_stage_has_a_question_for_each_of_twelve_weeks(bank: QuestionBank):
+    # One opener, options, commitment, check-in ... a week: twelve weeks without a repeat.
     for stage in STAGES:
-        assert len(bank.select(stage)) >= 4, f"too few {stage} questions"
+        wanted = 6 if stage in ("turn_back", "follow_up") else 12
+        assert len(bank.select(stage)) >= wanted, f"too few {stage} questions"
+
+
+def test_no_two_questions_read_the_same(bank: QuestionBank):
+    texts = Counter(q.text.lower() for q in bank.questions)
+    assert [t for t, n in texts.items() if n > 1] == []
 
 
 def test_every_question_names_a_known_theme_and_stage(bank: QuestionBank):

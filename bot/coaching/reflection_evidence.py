@@ -1,0 +1,113 @@
+"""Evidence inside a reflection: one passage, only when it speaks to the leader's latest words.
+
+Three gates, all of which must pass, else no passage (silence beats a stretch):
+1. theme fit: the passage scores above the theme's own threshold for the latest turn's theme;
+2. relevance: the passage's similarity to the leader's words clears `MIN_RELEVANCE`, set on
+   the labelled pairs in `evals/coaching/passage_pairs.jsonl` (`ripple eval coaching` prints
+   the precision at the threshold);
+3. never shown before: shown passages are remembered per person, across weeks, as
+   "passage:<doc>:<start>:<end>" ids beside the seen questions, and any overlap counts.
+Quotes are whole sentences, an exact span of the source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.coaching.quotes import looks_like_prose, trim_passage
+from bot.evidence.passage import EvidenceUnavailable, Passage
+
+if TYPE_CHECKING:
+    from bot.coaching.ports import EvidenceSearch
+    from bot.coaching.themes import ThemeDetector
+
+EVIDENCE_CHARS = 320  # one short passage per turn at most
+CANDIDATES = 6
+MIN_RELEVANCE = 0.45  # cosine(leader's words, passage); see evals/coaching/passage_pairs.jsonl
+PREFIX = "passage:"
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def passage_id(passage: Passage) -> str:
+    return f"{PREFIX}{passage.doc}:{passage.start}:{passage.end}"
+
+
+def shown_spans(seen: set[str]) -> list[tuple[str, int, int]]:
+    spans = []
+    for item in seen:
+        if item.startswith(PREFIX):
+            parts = item[len(PREFIX) :].rsplit(":", 2)
+            if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+                spans.append((parts[0], int(parts[1]), int(parts[2])))
+    return spans
+
+
+def whole_sentences(passage: Passage) -> bool:
+    text = passage.text.strip()
+    return (
+        bool(text)
+        and (text[0].isupper() or text[0] in "“\"'‘(")
+        and bool(_ENDS_SENTENCE.search(text))
+    )
+
+
+class ReflectionEvidence:
+    def __init__(self, evidence: EvidenceSearch | None, themes: ThemeDetector) -> None:
+        self.evidence, self.themes = evidence, themes
+
+    def pick(self, said: str, theme: str | None, seen: set[str]) -> Passage | None:
+        """One passage for the leader's latest words, or None when none clearly fits."""
+        if self.evidence is None or not theme:
+            return None
+        query = said[:1000]
+        try:
+            found = self.evidence.search(query, k=CANDIDATES)
+        except (EvidenceUnavailable, ValueError):
+            return None  # the conversation goes on without evidence
+        shown = shown_spans(seen)
+        candidates = []
+        for chunk in found:
+            if any(d == chunk.doc and a < chunk.end and chunk.start < b for d, a, b in shown):
+                continue
+            trimmed = trim_passage(chunk, EVIDENCE_CHARS, query)
+            if (
+                len(trimmed.text) >= 60
+                and looks_like_prose(trimmed.text)
+                and whole_sentences(trimmed)
+            ):
+                candidates.append((chunk, trimmed))
+        if not candidates:
+            return None
+        texts = [t.text for _, t in candidates]
+        fits = self.themes.fit(texts, theme)
+        relevance = self.relevance(said, texts)
+        threshold = self.themes.thresholds.get(theme, 1.0)
+        ranked = sorted(
+            (
+                (rel, fit, chunk, trimmed)
+                for rel, fit, (chunk, trimmed) in zip(relevance, fits, candidates, strict=True)
+                if fit >= threshold and rel >= MIN_RELEVANCE
+            ),
+            key=lambda row: -(row[0] + row[1]),
+        )
+        if not ranked:
+            return None
+        rel, fit, chunk, trimmed = ranked[0]
+        extra = {**trimmed.extra, "shown_id": passage_id(chunk), "fit": round(fit, 3)}
+        return replace(trimmed, extra={**extra, "relevance_to_words": round(rel, 3)})
+
+    def relevance(self, said: str, texts: list[str]) -> list[float]:
+        """Cosine similarity of the leader's words to each passage (their words stay private)."""
+        embedder = self.themes.embedder
+        model = getattr(embedder, "model", None)
+        if model is not None and hasattr(model, "encode"):  # bypasses the passage cache
+            mine = model.encode([said[:1000]], normalize_embeddings=True, show_progress_bar=False)
+        else:
+            mine = embedder.embed_documents([said[:1000]])
+        mine = np.asarray(mine, dtype=np.float32)
+        theirs = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        return [float(x) for x in (theirs @ mine[0])]
