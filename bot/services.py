@@ -96,4 +96,5 @@ class Services:
             bank=QuestionBank.load(prompts),
             themes=self.themes,
             phraser=build_phraser(self.settings, prompts),
+            reader=self.turn_reader,
         )
