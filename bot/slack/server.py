@@ -1,27 +1,40 @@
 """HTTP mode: Slack's Events API, slash commands and interactivity at `/slack/events`, plus
 `/healthz` (the process is up) and `/readyz` (the database and the evidence store answer).
 
-A small threading HTTP server from the standard library: each request gets its own thread,
-Bolt acks at once, and the slow work runs on the app's listener executor. `shutdown()` stops
-accepting requests, then waits for that in-flight work, so a deploy never drops a reply.
+A small HTTP server (http_intake.py): each request is read whole, with a deadline, before a
+handler thread takes it; Bolt acks at once, and the slow work runs on the app's listener
+executor. `shutdown()` stops accepting requests, then waits for that in-flight work, so a
+deploy never drops a reply.
+
+The edge refuses what is not Slack's before Bolt sees it: a Content-Length that is missing,
+repeated, negative or not a number, or any Transfer-Encoding (400, before reading a byte of
+body); a body over the cap (413); a body that is not a JSON object or a form (400); a
+request timestamp that is not a number (401).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from slack_bolt import App, BoltRequest
+
+from bot.slack.http_intake import BufferedRequestHandler, IntakeHTTPServer
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything absurd
 DRAIN_LIMIT_BYTES = 16_000_000  # beyond this a 413 is not worth reading the body for
+READ_SECONDS = 5.0  # a client gets this long to send its whole request
+_DIGITS = re.compile(r"^[0-9]{1,12}$")
 
 Readiness = Callable[[], dict[str, str]]
 
@@ -39,10 +52,11 @@ class RippleServer:
         self.app = app
         self.readiness = readiness
         self.executor = executor
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        # Non-daemon request threads: server_close() then waits for requests still being
-        # handled, so an event acked during shutdown has its work queued before the pool stops.
-        self.httpd.daemon_threads = False
+        # server_close() waits for requests still being handled, so an event acked during
+        # shutdown has its work queued before the pool stops.
+        self.httpd = IntakeHTTPServer(
+            (host, port), _handler_for(self), read_seconds=READ_SECONDS, max_body=MAX_BODY_BYTES
+        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -67,15 +81,13 @@ class RippleServer:
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting requests, wait for those in flight, then let their replies finish."""
         self.httpd.shutdown()
-        self.httpd.server_close()  # joins the request threads (see daemon_threads above)
+        self.httpd.server_close()  # waits for the requests being handled
         if self.executor is not None:
             self.executor.shutdown(wait=wait)
 
 
 def _handler_for(server: RippleServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(BufferedRequestHandler):
         def log_message(self, *_args) -> None:  # request logs would be noise; errors are logged
             pass
 
@@ -95,21 +107,40 @@ def _handler_for(server: RippleServer) -> type[BaseHTTPRequestHandler]:
             if path != EVENTS_PATH:
                 self._send(404, {"error": "not found"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            length = _content_length(self)
+            if length is None:  # nothing of the body has been read, nor will be
+                self._send(400, {"error": "a request needs one numeric Content-Length"})
+                return
             if length > MAX_BODY_BYTES:
                 # Read (and drop) a moderately oversized body first, so the sender gets its
                 # 413 instead of a broken pipe; anything absurd is simply cut off.
                 self.close_connection = True
                 remaining = length if length <= DRAIN_LIMIT_BYTES else 0
-                while remaining > 0 and (chunk := self.rfile.read(min(65536, remaining))):
-                    remaining -= len(chunk)
+                deadline = time.monotonic() + READ_SECONDS  # a trickle cannot hold the thread
+                with contextlib.suppress(OSError):
+                    while remaining > 0 and time.monotonic() < deadline:
+                        chunk = self.rfile.read(min(65536, remaining))
+                        if not chunk:
+                            break
+                        remaining -= len(chunk)
                 self._send(413, {"error": "payload too large"})
                 return
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
-            headers = {k.lower(): [v] for k, v in self.headers.items()}
-            try:
-                request = BoltRequest(body=body, query=query, headers=headers)
-            except ValueError:  # Bolt parses before verifying: a body that isn't Slack's
+            raw = self.rfile.read(length)
+            if len(raw) < length:  # the client stopped sending (the intake waited already)
+                self._send(400, {"error": "the body was shorter than its Content-Length"})
+                return
+            body = raw.decode("utf-8", errors="replace")
+            headers = {
+                k.lower(): [v]
+                for k, v in self.headers.items()
+                if not k.lower().startswith("x-slack-bolt-")  # Bolt's own, never a client's
+            }
+            stamp = self.headers.get("X-Slack-Request-Timestamp")
+            if stamp is not None and not _DIGITS.match(stamp.strip()):
+                self._send(401, {"error": "invalid request timestamp"})
+                return
+            request = _bolt_request(body, query, headers)
+            if request is None:  # Bolt parses before verifying: a body that isn't Slack's
                 self._send(400, {"error": "malformed body"})
                 return
             try:
@@ -137,6 +168,27 @@ def _handler_for(server: RippleServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
     return Handler
+
+
+def _content_length(handler: BaseHTTPRequestHandler) -> int | None:
+    """The request's one Content-Length, or None when it is missing, repeated, negative or
+    not a number, or when a Transfer-Encoding could smuggle a body past the cap."""
+    if handler.headers.get("Transfer-Encoding") is not None:
+        return None
+    values = handler.headers.get_all("Content-Length") or []
+    if len(values) != 1 or not _DIGITS.match(values[0].strip()):
+        return None
+    return int(values[0].strip())
+
+
+def _bolt_request(body: str, query: str, headers: dict) -> BoltRequest | None:
+    """Bolt's request, or None for a body that is not a JSON object or a form whose
+    `payload` is one (a top-level array or string, `payload=[]`, JSON nested too deep)."""
+    try:
+        request = BoltRequest(body=body, query=query, headers=headers)
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+        return None
+    return request if isinstance(request.body, dict) else None
 
 
 def _run_checks(readiness: Readiness) -> dict[str, str]:
