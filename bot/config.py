@@ -80,6 +80,8 @@ class Settings(BaseSettings):
         default="https://slack.com/api/",
         validation_alias=AliasChoices("SLACK_API_URL", "RIPPLE_SLACK_API_URL"),
     )
+    # A Web API call that takes longer is retried like a 5xx (twice), then given up.
+    slack_timeout_seconds: float = Field(default=10.0, gt=0)
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = 60
     # The event inbox (every answer exactly once): how long a replica's claim on an event

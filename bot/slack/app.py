@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -37,13 +39,26 @@ def build_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=base_url,
-        timeout=10,
+        timeout=settings.slack_timeout_seconds,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
+            TimeoutRetryHandler(max_retry_count=2),
             ConnectionErrorRetryHandler(max_retry_count=1),
         ],
     )
+
+
+class TimeoutRetryHandler(RetryHandler):
+    """A call that times out is retried like a 5xx. Not an event's answer (it carries its
+    inbox metadata): Slack may hold it already, so exactly_once looks before posting again."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if isinstance(error, URLError):
+            error = error.reason
+        if not isinstance(error, TimeoutError):
+            return False
+        return exactly_once.METADATA_TYPE.encode() not in (request.data or b"")
 
 
 def build_app(

@@ -51,6 +51,7 @@ CLAIM = "ripple_inbox_key"  # in Bolt's context: the inbox row this request's wo
 ATTEMPT = "ripple_inbox_attempt"  # ...and which attempt at it (a takeover fences off the last)
 TAKEOVER = "ripple_inbox_takeover"  # set only by our own re-dispatch, never from the network
 METADATA_TYPE = "ripple_answer"
+TIMEOUT_ATTEMPTS = 3  # a chat.postMessage that times out: tried again twice, like a 5xx
 ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
 GAVE_UP = (
     "I'm sorry: I couldn't answer your message from a little earlier, even after trying "
@@ -226,18 +227,26 @@ class InboxRunner:
         for index in range(len(stamps), len(answer["chunks"])):
             ts = find_posted(client, answer, key, index, since) if look else None
             look = False  # parts go one after another: only this one can be in doubt
-            if ts is None:
-                ts = post_message(
-                    client,
-                    answer["channel"],
-                    answer.get("thread_ts"),
-                    answer["chunks"][index],
-                    answer["text"],
-                    metadata={
-                        "event_type": METADATA_TYPE,
-                        "event_payload": {"inbox": key, "part": index},
-                    },
-                )
+            for attempt in range(TIMEOUT_ATTEMPTS):
+                if ts is not None:
+                    break
+                try:
+                    ts = post_message(
+                        client,
+                        answer["channel"],
+                        answer.get("thread_ts"),
+                        answer["chunks"][index],
+                        answer["text"],
+                        metadata={
+                            "event_type": METADATA_TYPE,
+                            "event_payload": {"inbox": key, "part": index},
+                        },
+                    )
+                except TimeoutError:
+                    # Slack may have posted it before the answer was lost: look, then retry.
+                    if attempt + 1 == TIMEOUT_ATTEMPTS:
+                        raise
+                    ts = find_posted(client, answer, key, index, since)
             stamps.append(ts)
             self._quietly(lambda i=index, t=ts: self.inbox.record_part(key, self.owner, i, t))
         return stamps

@@ -32,6 +32,10 @@ _ADVICE = {
     "msg_too_long": "That answer was too long for Slack; try a narrower question.",
 }
 _DEFAULT_ADVICE = "Slack didn't accept my reply just now. Please try again in a minute."
+SLACK_SLOW = (
+    "Slack didn't answer in time when I tried to reply, so my answer may not have arrived. "
+    "Please ask again in a minute."
+)
 
 
 def advice_for(code: str) -> str:
@@ -98,8 +102,10 @@ def post(
         if tell_user_on_error and where.user and where.channel:
             _tell_user(client, where.user, advice_for(code))
         return Posted(ok=False, channel=where.channel, error=code)
-    except OSError as err:  # connection refused, timeouts: Slack unreachable
+    except OSError as err:  # connection refused, timeouts (after the retries): Slack unreachable
         log.warning("slack unreachable", extra={"error": err})
+        if tell_user_on_error and where.user and where.channel:
+            _tell_user(client, where.user, SLACK_SLOW)
         return Posted(ok=False, channel=where.channel, error="unreachable")
 
 

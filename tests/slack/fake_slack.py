@@ -59,6 +59,7 @@ class FakeSlackState:
     # Seconds a method takes to answer, *after* Slack has acted on it: a slow chat.postMessage
     # whose caller dies while waiting has still posted (the exactly-once tests rely on it).
     delays: dict[str, float] = field(default_factory=dict)
+    slow_once: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     # channel -> messages posted there, as conversations.history / .replies return them.
     messages: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
@@ -143,11 +144,17 @@ class FakeSlack:
         for _ in range(times):
             self.state.faults[method].append(Fault(status, body, retry_after))
 
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls to `method` take `seconds` to answer, after acting."""
+        with self._lock:
+            self.state.slow_once[method].extend([seconds] * times)
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
             self.state.faults.clear()
             self.state.delays.clear()
+            self.state.slow_once.clear()
             self.state.messages.clear()
 
     def methods(self) -> list[str]:
@@ -200,8 +207,11 @@ class FakeSlack:
                 return fault.status, extra, {"ok": False, "error": "internal_error"}
             return 200, extra, fault.body or {"ok": False, "error": "unknown"}
         answer = self._answer(method, args)
-        if self.state.delays.get(method):
-            time.sleep(self.state.delays[method])
+        with self._lock:
+            queued = self.state.slow_once[method]
+            delay = queued.popleft() if queued else self.state.delays.get(method)
+        if delay:
+            time.sleep(delay)
         return 200, {}, answer
 
     def _answer(self, method: str, args: dict) -> dict:
