@@ -275,3 +275,14 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_serve_listens_on_loopback_unless_told_and_compose_tells_it(services):
+    import inspect
+
+    from bot.commands.serve import serve
+
+    # Outside a container, a forgotten --host must not expose the bot to the network.
+    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+    command = services["bot"]["command"]
+    assert command[command.index("--host") + 1] == "0.0.0.0", "the proxy reaches it by network"

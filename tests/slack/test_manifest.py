@@ -21,6 +21,8 @@ NEEDS = {
     "conversations.members in public channels": "channels:read",
     "conversations.members in private channels": "groups:read",
     "files.uploadV2 (/ripple export)": "files:write",
+    "conversations.replies after a crash (exactly_once), public": "channels:history",
+    "conversations.replies after a crash (exactly_once), private": "groups:history",
 }
 
 
