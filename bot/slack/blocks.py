@@ -161,8 +161,10 @@ def action_blocks(actions: Sequence[Action], context: dict | None = None) -> lis
 def render_reply(reply: Reply, context: dict | None = None) -> list[Block]:
     """Lay a Reply out: lead text, evidence grouped by place, the question, then buttons."""
     blocks: list[Block] = []
+    # Coaching text is plain (it never formats for Slack) and echoes the person's own words,
+    # so it is escaped: a commitment holding `<!channel>` reads as text, never a broadcast.
     if reply.text:
-        blocks.extend(text_sections(reply.text))
+        blocks.extend(text_sections(mrkdwn_escape(reply.text)))
     groups = reply.groups or (
         [PlaceGroup("What others found", tuple(reply.passages))] if reply.passages else []
     )
@@ -172,7 +174,7 @@ def render_reply(reply: Reply, context: dict | None = None) -> list[Block]:
     if reply.question:
         if groups:
             blocks.append(DividerBlock())
-        blocks.extend(text_sections(f"*{reply.question}*"))
+        blocks.extend(text_sections(f"*{mrkdwn_escape(reply.question)}*"))
     if reply.actions:
         blocks.extend(action_blocks(reply.actions, context))
     return blocks
@@ -183,7 +185,7 @@ def fallback_text(reply: Reply) -> str:
     parts = [reply.text.strip()]
     if reply.question:
         parts.append(reply.question)
-    text = "\n\n".join(p for p in parts if p)
+    text = mrkdwn_escape("\n\n".join(p for p in parts if p))  # notifications parse it too
     if not text and reply.kind is ReplyKind.HELPED:
         text = "What others found"
     return text[:3000] or "Ripple"

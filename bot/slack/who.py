@@ -9,7 +9,7 @@ always works, even before anyone has run `/ripple team create`.
 from __future__ import annotations
 
 from bot.coaching.ports import Who
-from bot.journal.errors import NotFound
+from bot.journal.errors import JournalUnavailable, NotFound
 from bot.journal.views import TeamInfo
 from bot.services import Services
 
@@ -37,11 +37,23 @@ def team_slugs(services: Services, user: str) -> list[str]:
 
 
 def who_in_channel(services: Services, user: str, channel: str, workspace: str) -> Who:
-    """In a team channel: that team. Elsewhere (a DM, a channel that is not a team): the
-    member's own team, as in a DM."""
-    if find_team(services, channel) is not None:
+    """In a team channel: that team. Elsewhere (a DM, a channel that is not a team), and for
+    the team's enabler sitting in its channel (never a member): their own team, as in a DM."""
+    if find_team(services, channel) is not None and not services.journal.is_enabler(user, channel):
         return Who(user=user, team=channel, workspace=workspace)
     return who_for_dm(services, user, workspace)
+
+
+def who_for_question(services: Services, user: str, channel: str, workspace: str) -> Who:
+    """Who is asking "what helped elsewhere?". The answer needs the evidence, not the
+    journal, so when the journal is down the question is still answered: the team is taken to
+    be the channel asked in (a DM: the person's own space), which only scopes "not shown to
+    this team before"."""
+    try:
+        return who_in_channel(services, user, channel, workspace)
+    except JournalUnavailable:
+        team = channel if channel and not channel.startswith("D") else personal_team(user)
+        return Who(user=user, team=team, workspace=workspace)
 
 
 def who_for_dm(services: Services, user: str, workspace: str) -> Who:

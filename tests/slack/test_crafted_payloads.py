@@ -1,5 +1,7 @@
+# ruff: noqa: F811 - pytest fixtures imported from privacy_support are redefined as arguments
 """Crafted payloads naming a team the clicker does not belong to get them nothing: no
-membership, no entry in that team, no look at its shared entries."""
+membership, no entry (a modal naming that team is refused with a clear message), no look at
+its shared entries."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from bot.slack import modals
 from tests.slack import payloads
 from tests.slack.conftest import ALICE, OTHER_CHANNEL
 from tests.slack.fake_slack import WORKSPACE_ID
+from tests.slack.privacy_support import pbot, pteam  # noqa: F401 - fixtures
 
 OUTSIDER = "U0EVE00005"
 
 
-def test_a_forged_team_in_a_modal_saves_to_the_persons_own_space(bot, team):
+def test_a_forged_team_in_a_modal_is_refused_and_nothing_is_saved(pbot, pteam):
+    bot = pbot
     bot.journal.ensure_team(OTHER_CHANNEL, name="#other", workspace=WORKSPACE_ID, admin=ALICE)
     view = modals.journal_entry(team=OTHER_CHANNEL, team_name="#other")
     values = {
@@ -24,9 +28,9 @@ def test_a_forged_team_in_a_modal_saves_to_the_persons_own_space(bot, team):
     }
     sent = bot.sender.interaction(payloads.view_submission(OUTSIDER, view, values))
     assert sent.status == 200
+    assert "not a member of #other" in sent.json()["errors"]["entry_text"]  # the modal says so
     assert not bot.journal.is_team_member(OUTSIDER, OTHER_CHANNEL)
-    [entry] = bot.journal.list_entries(OUTSIDER)
-    assert entry.team != OTHER_CHANNEL and not entry.shared
+    assert bot.journal.list_entries(OUTSIDER) == []  # nothing saved anywhere
     assert bot.journal.team_entries(ALICE, OTHER_CHANNEL) == []
 
 

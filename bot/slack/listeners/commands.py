@@ -19,7 +19,7 @@ from bot.slack import modals, teams
 from bot.slack.listeners.common import clip, kindly, new_entry_view, slack_unescape
 from bot.slack.post import Where, post
 from bot.slack.replies import help_text
-from bot.slack.who import find_team, who_in_channel
+from bot.slack.who import find_team, who_for_question, who_in_channel
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _helped(inv: Invocation) -> None:
             "`/ripple helped partners disagreed about pooling budgets`."
         )
         return
-    who = who_in_channel(inv.services, inv.user, inv.channel, inv.workspace)
+    who = who_for_question(inv.services, inv.user, inv.channel, inv.workspace)
     reply = inv.services.coach.helped(who, question)
     where = Where(inv.channel, user=inv.user, ephemeral=True)
     context = {"q": question[:1500], "t": who.team}

@@ -40,6 +40,11 @@ JOURNAL_DOWN = (
     "Your journal is briefly unavailable, so nothing was saved or shown just now. "
     "Nothing you wrote before is lost. Please try again in a minute."
 )
+JOURNAL_TROUBLE = (
+    "Your journal can't be opened just now because of a problem on Ripple's side. Nothing "
+    "you wrote is lost, and whoever runs Ripple has the details. Please try again later."
+)
+MODAL_JOURNAL_DOWN = "The journal is briefly unavailable, so nothing was saved. Please try again."
 SOMETHING_BROKE = (
     "Sorry, something went wrong on my side and I couldn't finish that. Nothing you wrote "
     "has been shared. Please try again in a minute."
@@ -83,15 +88,31 @@ def new_entry_view(services: Services, who: Who, initial_text: str = "") -> dict
     )
 
 
+# Journal errors whose own words are written for the person who asked. Everything else
+# (a key that no longer decrypts, a damaged file, a configuration problem) is written for the
+# operator: the person gets a calm sentence and the log gets the detail.
+PERSON_FACING = (AccessDenied, NotFound, InvalidInput)
+
+
 def kind_message(error: Exception) -> str:
-    """The sentence a person sees for an error; journal errors are written to be shown."""
+    """The sentence a person sees for an error. Never operator instructions."""
     if isinstance(error, EvidenceUnavailable):
         return EVIDENCE_DOWN
     if isinstance(error, JournalUnavailable):
         return JOURNAL_DOWN  # its own text may be written for the operator
-    if isinstance(error, JournalError):
+    if isinstance(error, PERSON_FACING):
         return str(error)
+    if isinstance(error, JournalError):
+        log.error("journal problem for the operator: %s", error)
+        return JOURNAL_TROUBLE
     return SOMETHING_BROKE
+
+
+def modal_message(error: Exception) -> str:
+    """`kind_message`, short enough for a modal's inline error."""
+    if isinstance(error, JournalUnavailable):
+        return MODAL_JOURNAL_DOWN
+    return kind_message(error)[:150]
 
 
 @contextmanager

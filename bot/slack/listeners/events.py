@@ -21,7 +21,7 @@ from bot.slack import home, teams
 from bot.slack.listeners.common import clip, kindly, slack_unescape, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import help_text
-from bot.slack.who import find_team, who_for_dm, who_in_channel
+from bot.slack.who import find_team, who_for_dm, who_for_question
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def register(app: App, services: Services) -> None:
             post(client, where, help_text(mentioned=True))
             return
         with kindly(client, where, "app_mention"):
-            who = who_in_channel(services, event["user"], channel, workspace_of(body))
+            who = who_for_question(services, event["user"], channel, workspace_of(body))
             reply = services.coach.helped(who, question)
             post(client, where, reply, context={"q": question[:1500], "t": who.team})
 

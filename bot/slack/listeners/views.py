@@ -13,16 +13,18 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.journal.errors import JournalError
+from bot.coaching.ports import Who
+from bot.journal.errors import JournalError, NotFound
 from bot.services import Services
-from bot.slack import home, modals
-from bot.slack.listeners.common import kind_message, user_of, workspace_of
+from bot.slack import home, modals, replay
+from bot.slack.blocks import mrkdwn_escape
+from bot.slack.listeners.common import kind_message, modal_message, user_of, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import saved_message, team_label
-from bot.slack.who import is_personal, who_in_claimed_team
+from bot.slack.who import personal_team, personal_who
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +33,23 @@ SLOW_SAVE = "Saving is taking longer than usual. I'll send you a DM as soon as i
 SLOW_SETTINGS = "The journal is slow to answer right now. Please try again in a minute."
 
 
+def _number(raw: object) -> int:
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise NotFound("I couldn't find that entry among yours.") from None
+
+
 def register(app: App, services: Services) -> None:
+    # Every view_submission and block_actions (modals here, buttons everywhere) is let
+    # through once: a replay of the same signed request does nothing (slack/replay.py).
+    app.use(replay.middleware(services))
     saver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-save")
 
     @app.view(modals.JOURNAL_CALLBACK)
-    def save_entry(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def save_entry(
+        ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
+    ) -> None:
         user, workspace = user_of(body), workspace_of(body)
         meta = modals.metadata(view)
         text = (modals.state_value(view, modals.ENTRY_TEXT).get("value") or "").strip()
@@ -47,38 +61,61 @@ def register(app: App, services: Services) -> None:
             return
 
         def save() -> str:
-            """Save or edit the entry; returns the confirmation to DM."""
+            """Save or edit the entry; returns the confirmation to DM.
+
+            Nothing in the payload decides who may do what: the entry number is looked up
+            among the submitter's OWN entries, and the team (metadata or select) must be one
+            they are a current member of at this moment, checked in the saving transaction.
+            """
             journal = services.journal
             shared = choice.get("value") == "shared"
-            if meta.get("entry"):
-                entry_id = int(meta["entry"])
-                entry = journal.edit_entry(user, entry_id, text=text)
+            if meta.get("entry") is not None:
+                number = _number(meta.get("entry"))
+                # Visibility first: if sharing is refused (they left the team), nothing changed.
                 if shared:
-                    journal.share_entry(user, entry_id, anonymous=anonymous)
+                    journal.share_entry(user, number, anonymous=anonymous)
                 else:
-                    journal.unshare_entry(user, entry_id)
+                    journal.unshare_entry(user, number)
+                entry = journal.edit_entry(user, number, text=text)
                 return saved_message(
-                    entry_id, shared=shared, team_name=team_label(entry.team), anonymous=anonymous
+                    entry.id, shared=shared, team_name=team_label(entry.team), anonymous=anonymous
                 )
-            claimed = str(chosen.get("value") or meta.get("team") or "") or None
-            who = who_in_claimed_team(services, user, claimed, workspace)
-            shared = shared and not is_personal(who.team)  # no team to share with
-            entry_id = journal.save_entry(
-                who, text, shared=shared, source="journal", anonymous=anonymous
+            claimed = str(chosen.get("value") or meta.get("team") or "")
+            if not claimed or claimed == personal_team(user):
+                who = personal_who(services, user, workspace)
+                shared, member_only = False, False  # no team to share with
+            else:
+                who = Who(user=user, team=claimed, workspace=workspace)
+                member_only = True  # refused, nothing saved, unless a member right now
+            number = journal.save_entry(
+                who,
+                text,
+                shared=shared,
+                source="journal",
+                anonymous=anonymous,
+                member_only=member_only,
             )
             return saved_message(
-                entry_id, shared=shared, team_name=team_label(who.team), anonymous=anonymous
+                number, shared=shared, team_name=team_label(who.team), anonymous=anonymous
             )
 
         def confirm(note: str) -> None:
             post(client, Where.dm(user), note)
-            home.publish(client, services, user, workspace, home.page_of(None))
+            try:
+                home.publish(client, services, user, workspace, home.page_of(None))
+            except JournalError as err:  # the entry IS saved; only the Home view is stale
+                log.warning("home not refreshed after a save: %s", err)
 
         def late(future: Future) -> None:
             try:
-                confirm(future.result())
+                note = future.result()
             except JournalError as err:  # hand their words back, privately
-                post(client, Where.dm(user), f"{kind_message(err)}\n\nWhat you wrote:\n{text}")
+                replay.release(services, context)  # and let the same submission be re-sent
+                words = mrkdwn_escape(text)  # their own words, shown as typed, never as markup
+                post(client, Where.dm(user), f"{kind_message(err)}\n\nWhat you wrote:\n{words}")
+                return
+            # Saved: a Home refresh failing after this must never read as a failed save.
+            confirm(note)
 
         future = saver.submit(save)
         try:
@@ -88,13 +125,16 @@ def register(app: App, services: Services) -> None:
             future.add_done_callback(late)
             return
         except JournalError as err:  # rule refusals and outages alike: say so in the modal
-            ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: str(err)[:150]})
+            replay.release(services, context)  # the person may submit these words again
+            ack(response_action="errors", errors={modals.ENTRY_TEXT[0]: modal_message(err)})
             return
         ack()
         confirm(note)
 
     @app.view(modals.SETTINGS_CALLBACK)
-    def save_settings(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def save_settings(
+        ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
+    ) -> None:
         user = user_of(body)
         meta = modals.metadata(view)
         team = str(meta.get("team") or "")
@@ -109,10 +149,12 @@ def register(app: App, services: Services) -> None:
         try:
             schedule = future.result(timeout=SAVE_BUDGET_SECONDS)
         except FutureTimeout:  # setting a schedule is idempotent: trying again is safe
+            replay.release(services, context)
             ack(response_action="errors", errors={modals.TIME[0]: SLOW_SETTINGS})
             return
         except JournalError as err:  # rule refusals and outages alike: say so in the modal
-            ack(response_action="errors", errors={modals.TIME[0]: str(err)[:150]})
+            replay.release(services, context)
+            ack(response_action="errors", errors={modals.TIME[0]: modal_message(err)})
             return
         ack()
         if schedule.enabled:
