@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -120,7 +121,7 @@ class InboxRunner:
 
     # --- the ack path ---------------------------------------------------------------------
     def middleware(self, request: BoltRequest, body: dict, context, next) -> BoltResponse | None:
-        key = event_key(body)
+        key = inbox_key(body)
         if key is None:
             return next()
         if context.get(TAKEOVER) == key:  # our own re-dispatch of a row we hold
@@ -129,6 +130,7 @@ class InboxRunner:
         stored = {
             "body": request.raw_body,
             "content_type": (request.headers.get("content-type") or ["application/json"])[0],
+            "query": request.query,
         }
         arrival = self._receive_within_budget(key, _kind(body), stored)
         if arrival is Arrival.SEEN:
@@ -400,20 +402,32 @@ def install(app: InboxApp, services, client: WebClient) -> InboxRunner:
     return runner
 
 
-def event_key(body: dict) -> str | None:
+def inbox_key(body: dict) -> str | None:
+    """Which inbox row a request's work answers: an event by its id, a slash command by its
+    trigger_id (Slack makes one per invocation). Interactions are guarded by replay.py."""
     if body.get("type") == "event_callback" and body.get("event_id"):
         return f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
     return None
 
 
 def _kind(body: dict) -> str:
+    if body.get("command"):
+        return "command"
     return str((body.get("event") or {}).get("type") or body.get("type") or "unknown")
 
 
 def where_for_event(request: dict | None):
-    """Where to tell the person about an event we gave up on (its own thread or DM)."""
+    """Where to tell the person about work we gave up on: an event's own thread or DM, or
+    (for a slash command) privately in the channel they typed it in."""
     from bot.slack.post import Where
 
+    if request and "form" in str(request.get("content_type")):
+        form = {k: v[0] for k, v in parse_qs(request.get("body") or "").items()}
+        if form.get("channel_id") and form.get("user_id"):
+            return Where(channel=form["channel_id"], user=form["user_id"], ephemeral=True)
+        return None
     try:
         event = json.loads(request["body"])["event"] if request else None
     except (ValueError, KeyError, TypeError):

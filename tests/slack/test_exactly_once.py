@@ -17,7 +17,15 @@ import pytest
 
 from bot.slack.blocks import as_dicts, notice_blocks
 from tests.slack import payloads
-from tests.slack.conftest import ALICE, TEAM_CHANNEL, message_text, slack_settings
+from tests.slack.conftest import (
+    ALICE,
+    BOB,
+    SIGNING_SECRET,
+    TEAM_CHANNEL,
+    message_text,
+    slack_settings,
+)
+from tests.slack.signing import SlackSender
 
 THREAD = "1700000000.000100"
 
@@ -26,6 +34,7 @@ THREAD = "1700000000.000100"
 def app(tmp_path, fake_slack) -> Iterator:
     from bot.services import Services
     from bot.slack.app import build_app
+    from bot.slack.server import RippleServer, services_readiness
 
     settings = slack_settings(
         tmp_path,
@@ -36,8 +45,11 @@ def app(tmp_path, fake_slack) -> Iterator:
     )
     services = Services(settings)
     app = build_app(services)
+    server = RippleServer(app, readiness=services_readiness(services), port=0).start()
+    app.sender = SlackSender(server.url, SIGNING_SECRET)  # signed requests over real HTTP
     fake_slack.reset()
     yield app
+    server.shutdown(wait=True)
     services.journal.close()
 
 
@@ -145,3 +157,39 @@ def test_a_web_api_call_that_keeps_timing_out_tells_the_person(app, fake_slack):
     assert dm == ALICE
     told = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] != TEAM_CHANNEL]
     assert [c.args["text"] for c in told] == [SLACK_SLOW]
+
+
+def _team_created(fake) -> list:
+    return [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if c.args.get("channel") == TEAM_CHANNEL and "is now a Ripple team" in c.args["text"]
+    ]
+
+
+def test_a_slash_command_is_answered_once_and_the_same_request_again_does_nothing(app, fake_slack):
+    form = payloads.slash(ALICE, TEAM_CHANNEL, "team create", response_url="http://127.0.0.1:9/")
+    assert app.sender.command(form).status == 200
+    key = f"command:{form['trigger_id']}"
+    _wait_status(app.inbox.inbox, key, "done")
+    assert len(_team_created(fake_slack)) == 1
+    before = len(fake_slack.calls)
+    assert app.sender.command(form).status == 200  # the same invocation, delivered again
+    time.sleep(0.5)
+    assert fake_slack.methods()[before:] == [], "not run again: not even 'already a team'"
+
+
+def test_a_slash_command_whose_replica_died_is_run_again_by_another(app, fake_slack):
+    from urllib.parse import urlencode
+
+    form = payloads.slash(BOB, TEAM_CHANNEL, "team create", response_url="http://127.0.0.1:9/")
+    key = f"command:{form['trigger_id']}"
+    request = {"body": urlencode(form), "content_type": "application/x-www-form-urlencoded"}
+    # Acknowledged by a replica that died before doing the work.
+    app.inbox.inbox.receive(key, "command", request, owner="dead", lease_seconds=0.1)
+    time.sleep(0.2)
+    assert app.inbox.sweep() == 1
+    _wait_status(app.inbox.inbox, key, "done")
+    [created] = _team_created(fake_slack)
+    assert created.args["metadata"]["event_payload"]["inbox"] == key
+    assert not fake_slack.calls_to("response_url"), "no second ack"
