@@ -95,6 +95,9 @@ def build_app(
 
     privacy_commands.register(app, services)
     privacy_actions.register(app, services)
+    from bot.slack import assistant  # issue 12: the Agents & AI Apps side panel
+
+    assistant.register(app, services)
     _acknowledge_the_rest(app)  # last: Bolt runs the first listener that matches
     return app
 

@@ -13,6 +13,7 @@ MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 # Each Web API method or event the adapter uses, and the scope that allows it.
 NEEDS = {
     "app_mention event": "app_mentions:read",
+    "assistant.threads.setStatus / setSuggestedPrompts / setTitle": "assistant:write",
     "chat.postMessage / postEphemeral / update": "chat:write",
     "/ripple": "commands",
     "message.im event": "im:history",
@@ -39,6 +40,7 @@ def test_events_match_the_listeners():
     assert events == {
         "app_home_opened",
         "app_mention",
+        "assistant_thread_started",
         "member_joined_channel",
         "member_left_channel",
         "message.im",
@@ -60,3 +62,15 @@ def test_command_interactivity_and_home_point_at_one_endpoint():
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+
+
+def test_the_side_panel_is_declared_and_its_prompts_set_in_code():
+    from bot.slack.assistant import PROMPTS
+
+    view = load()["features"]["assistant_view"]
+    assert view["assistant_description"]
+    assert [p["title"] for p in PROMPTS] == [
+        "Start my weekly reflection",
+        "What helped elsewhere with…",
+        "Show my last commitment",
+    ]
