@@ -3,9 +3,8 @@
 The journal's inbox (bot/journal/inbox.py) holds each event from its ack until its answer is
 posted. This module is the Slack side of it:
 
-- `middleware`, on the ack path: records the event (with this process's lease) before Bolt
-  sends the 200. A retry, or the same event reaching another replica, finds the row and does
-  nothing.
+- `middleware`, on the ack path: records the event (and slash command) with this process's
+  lease before Bolt sends the 200. A retry, or a second replica, finds the row: nothing runs.
 - `_InboxLazyRunner` runs the lazy listener under the claim; `post()` (slack/post.py) sees the
   claim and stores the answer (status `posting`) before calling chat.postMessage, tags each
   message with metadata naming the event, and records each message's `ts`. Then the row is
@@ -16,15 +15,14 @@ posted. This module is the Slack side of it:
   thread (conversations.replies / .history, `include_all_metadata`) for a message Slack
   accepted just before the owner died. After `max_attempts` the person gets a calm message.
 
-The window left open: Slack accepting a message whose metadata Slack does not yet return when
-we look (we have never seen this) duplicates one message; work killed after it wrote to the
-journal but before its answer was stored is run again (see notes/trust-inbox.md).
+Windows left open (docs/exactly-once in notes/trust-inbox.md): work killed after it wrote to
+the journal but before its answer was stored is run again; only the first post() of a run is
+tracked; ephemeral posts and interactions (see replay.py) are not.
 """
 
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import os
 import socket
@@ -34,7 +32,6 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -45,14 +42,15 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.journal.errors import JournalError
 from bot.journal.inbox import Arrival, Claimed, Inbox
+from bot.slack.inbox_keys import METADATA_TYPE, find_posted, inbox_key, kind_of, where_for_event
 
 log = logging.getLogger(__name__)
 
 CLAIM = "ripple_inbox_key"  # in Bolt's context: the inbox row this request's work answers
 ATTEMPT = "ripple_inbox_attempt"  # ...and which attempt at it (a takeover fences off the last)
 TAKEOVER = "ripple_inbox_takeover"  # set only by our own re-dispatch, never from the network
-METADATA_TYPE = "ripple_answer"
 TIMEOUT_ATTEMPTS = 3  # a chat.postMessage that times out: tried again twice, like a 5xx
+PURGE_EVERY_SECONDS = 3600
 ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
 GAVE_UP = (
     "I'm sorry: I couldn't answer your message from a little earlier, even after trying "
@@ -132,7 +130,7 @@ class InboxRunner:
             "content_type": (request.headers.get("content-type") or ["application/json"])[0],
             "query": request.query,
         }
-        arrival = self._receive_within_budget(key, _kind(body), stored)
+        arrival = self._receive_within_budget(key, kind_of(body), stored)
         if arrival is Arrival.SEEN:
             log.info("duplicate event ignored", extra={"event_id": body.get("event_id")})
             return BoltResponse(status=200, body="")
@@ -186,7 +184,7 @@ class InboxRunner:
     def started(self, key: str) -> None:
         with self._lock:
             self._started.add(key)
-            self._in_hand[key] = self._in_hand.get(key, 0) + 1
+        self._mark_in_hand(key, +1)
 
     def run_claimed(self, key: str, function: Callable[..., None], request: BoltRequest) -> None:
         """Run a lazy listener with the claim set, then close (or release) the row."""
@@ -208,12 +206,7 @@ class InboxRunner:
             self._quietly(lambda: self.inbox.finish(key))
         finally:
             _current.reset(token)
-            with self._lock:
-                left = self._in_hand.get(key, 1) - 1
-                if left <= 0:
-                    self._in_hand.pop(key, None)
-                else:
-                    self._in_hand[key] = left
+            self._mark_in_hand(key, -1)
 
     def deliver(
         self, client: WebClient, key: str, answer: dict, posted: list[str], since: float, *, look
@@ -266,9 +259,13 @@ class InboxRunner:
             self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        purged_at = 0.0
         while not self._stop.is_set():
             try:
                 self.sweep()
+                if time.monotonic() - purged_at > PURGE_EVERY_SECONDS:
+                    purged_at = time.monotonic()
+                    self.inbox.purge_closed()  # answered rows: kept a week, for Slack retries
             except Exception:  # the loop must outlive any one bad sweep
                 log.exception("inbox sweep failed")
             self._wake.wait(self.sweep_seconds)
@@ -400,64 +397,3 @@ def install(app: InboxApp, services, client: WebClient) -> InboxRunner:
     app.listener_runner.lazy_listener_runner = _InboxLazyRunner(runner, lazy)
     app.use(runner.middleware)
     return runner
-
-
-def inbox_key(body: dict) -> str | None:
-    """Which inbox row a request's work answers: an event by its id, a slash command by its
-    trigger_id (Slack makes one per invocation). Interactions are guarded by replay.py."""
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        return f"event:{body['event_id']}"
-    if body.get("command") and body.get("trigger_id"):
-        return f"command:{body['trigger_id']}"
-    return None
-
-
-def _kind(body: dict) -> str:
-    if body.get("command"):
-        return "command"
-    return str((body.get("event") or {}).get("type") or body.get("type") or "unknown")
-
-
-def where_for_event(request: dict | None):
-    """Where to tell the person about work we gave up on: an event's own thread or DM, or
-    (for a slash command) privately in the channel they typed it in."""
-    from bot.slack.post import Where
-
-    if request and "form" in str(request.get("content_type")):
-        form = {k: v[0] for k, v in parse_qs(request.get("body") or "").items()}
-        if form.get("channel_id") and form.get("user_id"):
-            return Where(channel=form["channel_id"], user=form["user_id"], ephemeral=True)
-        return None
-    try:
-        event = json.loads(request["body"])["event"] if request else None
-    except (ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(event, dict) or not event.get("channel"):
-        return None
-    if event.get("channel_type") == "im":
-        return Where(channel=event["channel"], thread_ts=event.get("thread_ts"))
-    thread = event.get("thread_ts") or event.get("ts")
-    return Where(channel=event["channel"], thread_ts=thread, user=event.get("user"))
-
-
-def find_posted(client: WebClient, answer: dict, key: str, index: int, since: float) -> str | None:
-    """The ts of part `index` of `key`'s answer if Slack already holds it, else None."""
-    channel, thread = answer["channel"], answer.get("thread_ts")
-    if thread:
-        found = client.conversations_replies(
-            channel=channel, ts=thread, include_all_metadata=True, limit=200
-        )
-    else:
-        found = client.conversations_history(
-            channel=channel, oldest=f"{since - 5:.6f}", include_all_metadata=True, limit=200
-        )
-    for message in found.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if (
-            metadata.get("event_type") == METADATA_TYPE
-            and payload.get("inbox") == key
-            and payload.get("part") == index
-        ):
-            return str(message.get("ts"))
-    return None

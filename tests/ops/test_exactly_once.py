@@ -172,11 +172,18 @@ def _phase(backend, replicas, database_url, burst, survivor, killed=None) -> Non
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory, embedder) -> Path:
     """A data folder whose trained classifiers are cached, so each replica starts quickly."""
+    from bot.coaching.classifier import default_cache_dir
     from bot.services import Services
     from tests.conftest import make_settings
 
     folder = tmp_path_factory.mktemp("replica-data")
-    _ = Services(make_settings(folder)).coach  # trains (or loads) the classifiers once
+    # The classifiers' cache is content-addressed: share the session's, rather than train
+    # again for these replicas.
+    shared = default_cache_dir()
+    shared.mkdir(parents=True, exist_ok=True)
+    (folder / "cache").mkdir()
+    (folder / "cache" / "classifiers").symlink_to(shared, target_is_directory=True)
+    _ = Services(make_settings(folder)).coach  # loads (or trains, once) the classifiers
     return folder
 
 
