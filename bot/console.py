@@ -83,12 +83,11 @@ class Renderer:
         self.line()
 
     def _passage(self, passage: Passage) -> None:
-        text = " ".join(passage.text.split())
+        text = passage.shown  # the words, without the source's markup; "…" where cut
         if not (text.startswith(("“", '"')) and text.endswith(("”", '"'))):  # no ““double””
             text = f"“{text}”"
         self.line(f"    {text}", "italic")
-        where = " · ".join(part for part in (passage.title, passage.section) if part)
-        self.line(f"    — {where}", "dim")
+        self.line(f"    — {passage.source_line}", "dim")
 
     def echo(self, text: str) -> None:
         """Piped input is not shown by the terminal, so a transcript shows it."""

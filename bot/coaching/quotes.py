@@ -1,7 +1,10 @@
 """Quoting evidence word for word.
 
-A `Passage` promises `text == source[start:end]`. Trimming a passage must keep that promise,
-so we only ever cut the text at offsets inside it and move `start`/`end` by the same amounts.
+A `Passage` promises `text == source[start:end]`. Trimming a passage keeps that promise: we
+only cut at offsets inside it and move `start`/`end` by the same amounts. What a reader sees
+is `Passage.quote`: the words of that span as `bot.evidence.prose` reads them (no `**bold**`,
+footnote markers, footnotes or bullet marks), whole sentences, and "…" wherever a sentence is
+cut. No word is ever added.
 """
 
 from __future__ import annotations
@@ -10,13 +13,12 @@ import re
 from dataclasses import replace
 
 from bot.evidence.passage import Passage
+from bot.evidence.prose import Unit, readable, units
 
-# A sentence ends at . ! ? or … , optionally followed by closing quotes/brackets, then space.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)|\n\s*\n")
+ELLIPSIS = "…"
+FRAGMENT_CHARS = 100  # an unpunctuated list item shorter than this is a label, not evidence
+
 _WORD = re.compile(r"[a-z0-9]+")
-# Footnotes carried into a passage by a page break ("... a small 8 https://www.gov.uk/...")
-# are part of the source, but quoting them reads as noise.
-_FOOTNOTE = re.compile(r"https?://|www\.", re.IGNORECASE)
 _STOP = frozenset(
     [
         "a",
@@ -66,85 +68,88 @@ _STOP = frozenset(
 )
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of each sentence in text, whitespace trimmed."""
-    spans, begin = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((begin, match.end()))
-        begin = match.end()
-    spans.append((begin, len(text)))
-    trimmed = []
-    for a, b in spans:
-        piece = text[a:b]
-        lead = len(piece) - len(piece.lstrip())
-        tail = len(piece) - len(piece.rstrip())
-        if b - tail > a + lead:
-            trimmed.append((a + lead, b - tail))
-    return trimmed
-
-
 def _terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
 def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:
-    """The best run of whole sentences within max_chars, still an exact span of the source.
+    """The best run of whole sentences within max_chars, as an exact span with its quote.
 
-    "Best" means the window that shares most words with the query (earliest on ties). A
-    single sentence longer than max_chars is cut at a word boundary.
+    "Best" means the run sharing most words with the query, preferring runs that start and
+    end on sentence boundaries (earliest on ties). A run never continues past an unpunctuated
+    list item ("- Plymouth - alcohol abuse"), and never takes in a footnote URL. A single
+    sentence longer than max_chars is cut at a word boundary and ends in "…".
     """
-    text = passage.text
-    spans = sentence_spans(text)
-    if not spans:
-        return passage
-    if text[spans[0][0]].islower() and len(spans) > 1:
-        spans = spans[1:]
-    spans = _best_clean_run(text, spans, query)
-    if spans[-1][1] - spans[0][0] <= max_chars:
-        a, b = spans[0][0], spans[-1][1]
-    else:
-        wanted = _terms(query)
-        best: tuple[float, int, int] | None = None
-        # A chunk can open mid-sentence (a page break in the source); don't start a quote
-        # there unless nothing else fits.
-        starts = [i for i, (a, _) in enumerate(spans) if not text[a].islower()] or range(len(spans))
-        for i in starts:
-            j = i
-            while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= max_chars:
-                j += 1
-            a, b = spans[i][0], min(spans[j][1], spans[i][0] + max_chars)
-            score = len(wanted & _terms(text[a:b])) + (b - a) / (10 * max_chars)
-            if best is None or score > best[0]:
-                best = (score, a, b)
-        assert best is not None
-        _, a, b = best
-        if b - a >= max_chars and not _ends_sentence(text, b):
-            # One over-long sentence: cut at the last space so no word is split.
-            cut = text.rfind(" ", a, b)
-            b = cut if cut > a else b
-            b = a + len(text[a:b].rstrip(" ,;:–-"))
-    return replace(passage, text=text[a:b], start=passage.start + a, end=passage.start + b)
-
-
-def _best_clean_run(text: str, spans: list[tuple[int, int]], query: str) -> list[tuple[int, int]]:
-    """The run of consecutive sentences free of footnote residue that best fits the query."""
-    runs: list[list[tuple[int, int]]] = [[]]
-    for span in spans:
-        if _FOOTNOTE.search(text[span[0] : span[1]]):
-            runs.append([])
-        else:
-            runs[-1].append(span)
-    runs = [run for run in runs if run]
-    if not runs:
-        return spans
+    found = units(passage.text)
+    if not found:
+        return replace(passage, quote="")
     wanted = _terms(query)
-    return max(
-        runs, key=lambda run: (len(wanted & _terms(text[run[0][0] : run[-1][1]])), -runs.index(run))
+    best: tuple[float, int, int] | None = None
+    for i, first in enumerate(found):
+        if first.has_url:
+            continue
+        length = -1
+        for k in range(i, len(found)):
+            unit = found[k]
+            if unit.has_url or (k > i and _stops_after(found[k - 1], unit)):
+                break
+            length += 1 + len(unit.text)
+            # Both what is shown and the exact span (marks and all) stay within max_chars.
+            if k > i and max(length + 2, unit.end - first.start) > max_chars:
+                break
+            score = (
+                len(wanted & _terms(" ".join(u.text for u in found[i : k + 1])))
+                - (0 if first.opens else 1.5)
+                - (0 if _complete(found, k) else 1.5)
+                + min(length, max_chars) / (4 * max_chars)
+            )
+            if best is None or score > best[0] + 1e-9:
+                best = (score, i, k)
+    if best is None:  # nothing but footnote links
+        return replace(passage, quote="")
+    _, i, k = best
+    return _quoted(passage, found, i, k, max_chars)
+
+
+def _stops_after(previous: Unit, unit: Unit) -> bool:
+    """An unpunctuated list item ends a quote: joining it to the next would run items together."""
+    return previous.bullet and not previous.closes and unit.item != previous.item
+
+
+def _complete(found: list[Unit], k: int) -> bool:
+    """The run ending at unit k ends a sentence, or a list item we can see is whole."""
+    unit = found[k]
+    if unit.closes:
+        return True
+    return unit.bullet and k + 1 < len(found) and found[k + 1].item != unit.item
+
+
+def _quoted(passage: Passage, found: list[Unit], i: int, k: int, max_chars: int) -> Passage:
+    first, last = found[i], found[k]
+    words = " ".join(u.text for u in found[i : k + 1])
+    end = last.end
+    cut = False
+    if len(words) > max_chars - 2 or end - first.start > max_chars:
+        # One sentence longer than the room: cut at the last word that fits.
+        room = max_chars - 2
+        while room > 0 and (
+            room > len(words) or first.offsets[room - 1] + 1 - first.start > max_chars
+        ):
+            room -= 1
+        space = words.rfind(" ", 0, room + 1)
+        words = words[: space if space > room // 2 else room].rstrip(" ,;:–-")
+        end = first.offsets[len(words) - 1] + 1
+        cut = True
+    lead = "" if first.opens else ELLIPSIS
+    tail = ELLIPSIS if cut or not _complete(found, k) else ""
+    a, b = first.start, end
+    return replace(
+        passage,
+        text=passage.text[a:b],
+        start=passage.start + a,
+        end=passage.start + b,
+        quote=f"{lead}{words}{tail}",
     )
-
-
-def _ends_sentence(text: str, at: int) -> bool:
-    return at >= len(text) or text[at - 1] in ".!?…\"'”’)"
 
 
 def is_exact(passage: Passage, source: str) -> bool:
@@ -162,6 +167,7 @@ def quoted_spans(text: str) -> list[str]:
 def quotes_are_verbatim(text: str, passages: list[Passage]) -> bool:
     """True when every quotation in text appears word for word in one of the passages."""
     sources = [" ".join(p.text.split()) for p in passages]
+    sources += [readable(p.text) for p in passages] + [p.quote for p in passages if p.quote]
     for quote in quoted_spans(text):
         needle = " ".join(quote.split()).strip(" .…")
         if not any(needle in source for source in sources):
@@ -169,16 +175,18 @@ def quotes_are_verbatim(text: str, passages: list[Passage]) -> bool:
     return True
 
 
-_BULLET = re.compile(r"^\s*(?:[-•*▪◦]|\d+[.)])\s")
-
-
 def looks_like_prose(text: str) -> bool:
-    """True for quotable sentences; False for list fragments, headings and tables of names."""
-    words = text.split()
-    if len(words) < 12 or _FOOTNOTE.search(text):
+    """True for quotable sentences; False for lists of labels, headings and footnote links.
+
+    A bulleted item that is a sentence ("Nottinghamshire Multi-Agency Safeguarding Hub -
+    involved systems leaders ... better early years support.") is prose; a run of short
+    unpunctuated items ("Bristol – integrated approach to health and wellbeing") is not.
+    """
+    found = [u for u in units(text) if not u.has_url]
+    words = sum(len(u.text.split()) for u in found)
+    if words < 12:
         return False
-    lines = [line for line in text.splitlines() if line.strip()]
-    bullets = sum(1 for line in lines if _BULLET.match(line))
-    if _BULLET.match(text) or bullets > len(lines) / 2:
+    labels = sum(1 for u in found if u.bullet and not u.closes and len(u.text) < FRAGMENT_CHARS)
+    if labels * 2 > len(found):
         return False
-    return any(mark in text for mark in ".!?") or len(text) >= 150
+    return any(u.closes for u in found) or sum(len(u.text) for u in found) >= 150

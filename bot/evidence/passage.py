@@ -22,6 +22,14 @@ class Passage:
     # What a reader is shown: the words of `text` (markup, footnote markers and footnotes
     # taken out) with "…" where a sentence is cut. Empty until the quote layer sets it.
     quote: str = ""
+    cite: str = ""  # a one-line source ("UK leadership scenarios, ..., 2013 · Complexity")
+
+    @property
+    def source_line(self) -> str:
+        """Where the quote comes from, on one line: `cite` when set, else title · section."""
+        return self.cite or " · ".join(
+            part for part in (self.title or self.doc, self.section) if part
+        )
 
     @property
     def shown(self) -> str:

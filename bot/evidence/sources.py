@@ -29,10 +29,21 @@ class Source:
     id: str
     file: str
     title: str
+    short: str = ""  # the short title a quote's one-line source uses
     publisher: str = ""
     date: str = ""
     places: tuple[str, ...] = ()
     skip: tuple[SkipRange, ...] = field(default=())
+
+    def cite(self, section: str = "") -> str:
+        """A quote's one-line source: "UK leadership scenarios, Virtual Staff College, October
+        2013 · Complexity" (the innermost heading, shortened)."""
+        head = ", ".join(part for part in (self.short or self.title, self.date) if part)
+        leaf = section.split("›")[-1].strip()
+        if len(leaf) > 60:
+            cut = leaf.rfind(" ", 0, 58)
+            leaf = leaf[: cut if cut > 20 else 58].rstrip(" ,;:–-") + "…"
+        return f"{head} · {leaf}" if leaf else head
 
     def fingerprint(self) -> str:
         """Changes whenever the manifest entry changes, so ingest re-indexes the document."""
@@ -125,6 +136,7 @@ def _parse_source(entry: object, position: int, path: Path) -> Source:
         id=str(entry["id"]),
         file=str(entry["file"]),
         title=str(entry["title"]),
+        short=str(entry.get("short") or ""),
         publisher=str(entry.get("publisher") or ""),
         date=str(entry.get("date") or ""),
         places=tuple(str(p) for p in entry.get("places") or []),

@@ -76,6 +76,8 @@ def quote(text: str) -> str:
 
 
 def source_line(passage: Passage) -> str:
+    if passage.cite:  # one line: short title, date · section
+        return f"Source: {mrkdwn_escape(passage.cite)}"
     parts = [f"_{mrkdwn_escape(passage.title or passage.doc)}_"]
     if passage.section:
         parts.append(mrkdwn_escape(passage.section))
@@ -86,7 +88,7 @@ def source_line(passage: Passage) -> str:
 
 def passage_blocks(passage: Passage) -> list[Block]:
     """The quote (split if a passage is unusually long) and its source in a context line."""
-    quoted = quote(passage.text)
+    quoted = quote(passage.shown)  # the words, without the source's markup; "…" where cut
     sections = [
         SectionBlock(text=MarkdownTextObject(text=piece if i == 0 else "> " + piece))
         for i, piece in enumerate(split_text(quoted, MAX_SECTION_CHARS - 2))
