@@ -10,6 +10,7 @@ deterministic wording; the person never sees an error.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 MAX_SUMMARY_CHARS = 500
 MAX_CONTEXT_CHARS = 1500  # of the leader's words sent to the model
+MAX_REFLECTION_WORDS = 40
+_ADVICE_WORDS = ("you should", "you could", "you might", "try ", "consider", "i suggest", "why not")
 
 # Calls that overrun keep running in the background; a small shared pool bounds them.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ripple-llm")
@@ -39,6 +42,10 @@ class LLMPhraser:
         folder = prompts_dir or DEFAULT_PROMPTS_DIR
         self._question_prompt = (folder / "phrase_question.txt").read_text(encoding="utf-8")
         self._summary_prompt = (folder / "summarise_passages.txt").read_text(encoding="utf-8")
+        reflection = folder / "phrase_reflection.txt"
+        if not reflection.exists():  # an older custom prompts folder: use the bundled one
+            reflection = DEFAULT_PROMPTS_DIR / "phrase_reflection.txt"
+        self._reflection_prompt = reflection.read_text(encoding="utf-8")
 
     def phrase_question(self, question: str, said: str, theme: str) -> str | None:
         prompt = _fill(
@@ -53,6 +60,34 @@ class LLMPhraser:
         answer = " ".join(answer.strip().strip('"“”').split())
         if question_problems(answer) or quoted_spans(answer):
             log.info("llm question rejected: %r", answer[:200])
+            return None
+        return answer
+
+    def phrase_reflection(self, said: str, plain: str) -> str | None:
+        """A more natural reflect-back; its quotations must be the leader's words verbatim.
+
+        Never called for a distress turn: the safety reply is fixed text.
+        """
+        prompt = _fill(self._reflection_prompt, said=said[-MAX_CONTEXT_CHARS:], plain=plain)
+        answer = self._ask(prompt)
+        if answer is None:
+            return None
+        answer = " ".join(answer.strip().split())
+        quotes = quoted_spans(answer) or re.findall(r"“([^”]{3,})”", answer)
+        theirs = " ".join(said.split()).lower().replace("’", "'")
+        problems = (
+            not answer
+            or "?" in answer
+            or len(answer.split()) > MAX_REFLECTION_WORDS
+            or not quotes
+            or any(
+                " ".join(q.split()).lower().replace("’", "'").strip(" .…") not in theirs
+                for q in quotes
+            )
+            or any(phrase in answer.lower() for phrase in _ADVICE_WORDS)
+        )
+        if problems:
+            log.info("llm reflection rejected: %r", answer[:200])
             return None
         return answer
 

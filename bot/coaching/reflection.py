@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.coaching import checkin as checkins
-from bot.coaching.asking import Asked, Asker
-from bot.coaching.commitment import check_commitment, confirmation, much_the_same
+from bot.coaching.asking import Asker
+from bot.coaching.commitment import check_commitment, confirmation
 from bot.coaching.ports import Clock, EvidenceSearch, ReflectionStore, Who
 from bot.coaching.questions import QuestionBank
 from bot.coaching.reflect_back import reflect, reflect_correction, telling_clause
 from bot.coaching.reflection_evidence import ReflectionEvidence
+from bot.coaching.reflection_replies import ReplyMaking
 from bot.coaching.reflection_state import (
     CHECKIN,
     CHECKIN_FOLLOW_UP,
@@ -38,14 +39,12 @@ from bot.coaching.safety import SafetyText, looks_distressed
 from bot.coaching.text import clean_input, has_words, is_greeting, looks_like_injection
 from bot.coaching.text import wants_to_stop as stop_words
 from bot.coaching.turns import Turn, TurnAct, TurnReader
-from bot.evidence.passage import Passage
 
 if TYPE_CHECKING:
     from bot.coaching.helped import HelpedAnswers
     from bot.coaching.phrasing import LLMPhraser
     from bot.coaching.themes import ThemeDetector
 
-PRIVACY_NOTE = "Only you can see it, unless you choose to share it with your team."
 REDIRECT = "I'm here for your work with partners across organisations, so let's turn to that."
 CALM_REFUSAL = (
     "I can only help with your own reflection. I never show anyone's journal entries to "
@@ -67,7 +66,7 @@ BACK_TO_IT = "Coming back to where we were: "
 NOT_BEFORE_WILL = {TurnAct.CORRECTION, TurnAct.ADVICE_REQUEST, TurnAct.DISTRESS}
 
 
-class Reflection:
+class Reflection(ReplyMaking):
     def __init__(
         self,
         store: ReflectionStore,
@@ -150,7 +149,7 @@ class Reflection:
             due = self._due_checkin(who)
             if due is not None:  # they started talking: keep their words, ask about last week
                 state["turns"].append(text)
-                lead = f"{note}{reflect(text, turn.act)} Before we go on: {due}"
+                lead = f"{note}{self._mirror(text, turn.act)} Before we go on: {due}"
                 return self._ask(who, state, CHECKIN, lead, stage=CHECKIN)
         if turn.act is TurnAct.ADVICE_REQUEST:
             return self._advice(who, state, turn, note)
@@ -159,7 +158,7 @@ class Reflection:
             return self._checkin_answer(who, state, turn, note)
         if stage == CHECKIN_FOLLOW_UP:
             state["turns"].append(text)
-            lead = f"{note}{reflect(text, turn.act)} Thank you for looking back on it with me."
+            lead = f"{note}{self._mirror(text, turn.act)} Thank you for looking back on it with me."
             state["last_act"] = turn.act.value
             return self._ask(who, state, "opener", lead, stage=OPENER, said=text)
         if stage == WILL:
@@ -226,7 +225,7 @@ class Reflection:
         context = " ".join(state["turns"][-2:])
         theme = next(iter(turn.themes), None) or next(iter(state["themes"]), None)
         passage = self.picker.pick(context, theme, self.store.seen_question_ids(who))
-        lead = f"{note}{reflect(turn.text, TurnAct.ADVICE_REQUEST)} "
+        lead = f"{note}{self._mirror(turn.text, TurnAct.ADVICE_REQUEST)} "
         lead += NO_ADVICE if passage else NO_ADVICE_NO_EVIDENCE
         if state["reality"] >= MIN_REALITY:
             return self._ask(who, state, "options", lead, stage=OPTIONS, passage=passage)
@@ -240,7 +239,7 @@ class Reflection:
         if turn.act is TurnAct.UNCERTAIN:
             result = checkins.UNCLEAR
         state["checkin_outcome"] = result
-        lead = f"{note}{reflect(turn.text, turn.act)} {checkins.ACKNOWLEDGE[result]}"
+        lead = f"{note}{self._mirror(turn.text, turn.act)} {checkins.ACKNOWLEDGE[result]}"
         bank_stage = checkins.FOLLOW_UP_STAGE[result]
         reply = self._ask(who, state, bank_stage, lead, stage=CHECKIN_FOLLOW_UP)
         reply.meta["checkin_outcome"] = result
@@ -265,7 +264,7 @@ class Reflection:
             return self._ask(
                 who, state, "", note + lead, stage=state["stage"] or REALITY, asked=asked
             )
-        lead = note + reflect(text, turn.act, state["reality"] + state["options"])
+        lead = note + self._mirror(text, turn.act, state["reality"] + state["options"])
         if in_options and turn.act is TurnAct.UNCERTAIN and state["options"] < 2:
             return self._ask(who, state, "options", lead, stage=OPTIONS, said=text)
         if state["options"] >= 1 and turn.act not in NOT_BEFORE_WILL:
@@ -320,109 +319,13 @@ class Reflection:
                 turn.corrected, positive, self.store.seen_question_ids(who), who.user
             )
             return self._ask(who, state, "", note + lead, stage=OPTIONS, asked=asked)
-        lead = note + reflect(text, turn.act, state["will_asks"])
+        lead = note + self._mirror(text, turn.act, state["will_asks"])
         if state["will_asks"] < MAX_WILL_ASKS:
             lead += " That's fine. Let me ask it another way."
             return self._ask(who, state, "commitment_retry", lead, stage=WILL)
         return self._save(who, state, None, note)
 
-    def _save(
-        self, who: Who, state: dict, commitment: str | None, note: str, *, confirm: str = ""
-    ) -> Reply:
-        body = "\n\n".join(state["turns"]) or (commitment or "")
-        repeat = ""
-        if commitment is not None:
-            earlier = self._recent_commitments(who)
-            if earlier and much_the_same(commitment, earlier[0].text):
-                repeat = (
-                    " It's much the same step as last week; that's all right, and next week "
-                    "it may be worth asking what keeps it open."
-                )
-        entry_id = self.store.save_entry(
-            who, body, themes=state["themes"], commitment=commitment, shared=False
-        )
-        self.store.clear_conversation(who)
-        labels = ", ".join(self.themes.label(t) for t in state["themes"]) or "no particular theme"
-        if commitment is None:
-            text = (
-                f"{note}That's fine: no commitment this week, and I've noted it that way. I saved "
-                f"your reflection to your journal as entry {entry_id} (themes: {labels}). "
-                f"{PRIVACY_NOTE}"
-            )
-        else:
-            text = (
-                f"{note}{confirm}{repeat} Saved to your journal as entry {entry_id}: your "
-                f"reflection (themes: {labels}) and your commitment for the week. {PRIVACY_NOTE} "
-                "I'll ask how it went next week."
-            )
-        return Reply(
-            ReplyKind.REFLECTION,
-            " ".join(text.split()),
-            saved_entry_id=entry_id,
-            done=True,
-            actions=[Action("share_entry", "Share with my team", value=str(entry_id))],
-            meta={"state": "saved", "themes": list(state["themes"]), "commitment": commitment},
-        )
-
-    # --- asking -------------------------------------------------------------------------------
-    def _ask(
-        self,
-        who: Who,
-        state: dict,
-        bank_stage: str,
-        lead: str,
-        *,
-        stage: str,
-        said: str = "",
-        themes=(),
-        passage: Passage | None = None,
-        asked: Asked | None = None,
-        clean_first: bool = False,
-    ) -> Reply:
-        seen = self.store.seen_question_ids(who)
-        if asked is None:
-            asked = self.asker.ask(
-                bank_stage, seen, themes=themes, said=said, salt=who.user, clean_first=clean_first
-            )
-        wording = asked.text
-        if asked.id:
-            self.store.mark_question_seen(who, asked.id)
-            state["asked"].append(asked.id)
-            if self.phraser is not None and said and not asked.id.startswith("clean:"):
-                wording = self.phraser.phrase_question(wording, said, asked.theme) or wording
-        if passage is not None:
-            self.store.mark_question_seen(who, passage.extra.get("shown_id", ""))
-            lead = f"{lead} Here is what others found:"
-        if stage == WILL:
-            state["will_asks"] += 1
-        if bank_stage == "options":
-            state["options"] += 1  # an options question asked: the choices were widened
-        state["stage"] = stage
-        state["question"], state["question_id"] = wording, asked.id
-        self.store.save_conversation(who, state)
-        return self._reply(state, lead, passage=passage)
-
-    def _reply(self, state: dict, lead: str, *, passage: Passage | None = None) -> Reply:
-        return Reply(
-            ReplyKind.REFLECTION,
-            " ".join(lead.split()),
-            question=state.get("question") or None,
-            passages=[passage] if passage else [],
-            actions=[Action("reflect_stop", "Not now", value="stop")],
-            meta={
-                "state": state["stage"],
-                "themes": list(state["themes"]),
-                "question_id": state.get("question_id", ""),
-                "act": state.get("last_act", ""),
-            },
-        )
-
     # --- memory -------------------------------------------------------------------------------
-    def _record(self, state: dict, turn: Turn) -> None:
-        state["turns"].append(turn.text)
-        state["last_act"] = turn.act.value
-        state["themes"].extend(t for t in turn.themes if t not in state["themes"])
-
     def _recent_commitments(self, who: Who) -> list:
         recent = getattr(self.store, "recent_commitments", None)
         if recent is not None:

@@ -40,6 +40,7 @@ def test_a_checked_summary_and_question_are_used(
         messages=iter(
             [
                 AIMessage(f'Others describe slow progress; one account says "{honest_quote}".'),
+                AIMessage("You're noticing that “nothing happens” after the board agrees."),
                 AIMessage("What keeps agreeing in the room from turning into action?"),
             ]
         )
@@ -51,7 +52,38 @@ def test_a_checked_summary_and_question_are_used(
 
     coach.start_reflection(who)
     turn = coach.reflect(who, SITUATION)
+    assert turn.text.startswith("You're noticing that “nothing happens” after the board agrees.")
     assert turn.question == "What keeps agreeing in the room from turning into action?"
+
+
+class CountingModel(FakeListChatModel):
+    calls: int = 0
+
+    def _call(self, *args, **kwargs):
+        self.calls += 1
+        return super()._call(*args, **kwargs)
+
+
+def test_a_reflection_quoting_words_the_leader_never_said_is_not_used(
+    knowledge_evidence, store, clock, bank, themes, who
+):
+    model = FakeListChatModel(responses=["You said “the board is hopeless and should go”."])
+    coach = _coach(knowledge_evidence, store, clock, bank, themes, model)
+    coach.start_reflection(who)
+    turn = coach.reflect(who, SITUATION)
+    assert "hopeless" not in turn.text
+    assert "“The hospital keeps agreeing in the board meeting and then nothing happens”" in turn.text
+
+
+def test_the_safety_reply_is_never_handed_to_the_model(
+    knowledge_evidence, store, clock, bank, themes, who
+):
+    model = CountingModel(responses=["You said “exhausted”. Have you tried a holiday?"])
+    coach = _coach(knowledge_evidence, store, clock, bank, themes, model)
+    coach.start_reflection(who)
+    reply = coach.reflect(who, "I'm exhausted and thinking of quitting.")
+    assert model.calls == 0
+    assert "116 123" in reply.text and "holiday" not in reply.text
 
 
 def test_an_invented_quote_falls_back_to_the_plain_reply(
