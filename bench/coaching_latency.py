@@ -1,12 +1,16 @@
 """Latency of one coaching turn (warm, no LLM) over scripted turns, with real parts.
 
-    python bench/coaching_latency.py [--turns 200]
+    python bench/coaching_latency.py [--turns 200] [--threads N]
 
 Real model, embedded Chroma and SQLite in a temporary folder. The evidence index is built
 and the model loaded before timing starts ("warm"). A turn is one `Coach.reflect` call:
 theme detection, evidence search and re-ranking, question choice, state saved to SQLite,
 and on the last turn the journal entry. Each simulated leader reflects weekly (the clock
 moves a week), so check-ins on last week's commitment are part of the mix.
+
+The turn reader (what the message does, and its themes) is timed as "read"; it embeds the
+message once, and "reader embeddings per turn" counts those calls to prove it. `--threads`
+sets torch's intra-op threads (on a busy 2-core machine, 1 thread is much steadier).
 """
 
 from __future__ import annotations
@@ -71,6 +75,37 @@ class Timed:
         return timed
 
 
+def count_reader_embeddings(coach, spent: dict[str, float]) -> bool:
+    """Time `reader.read` and count how many times it calls the model per turn."""
+    reflection = coach.reflection
+    reader = getattr(reflection, "reader", None) or getattr(coach, "reader", None)
+    if reader is None or not hasattr(reader, "embedder"):
+        return False
+    model = reader.embedder.model
+    encode = model.encode
+
+    def counted(*args, **kwargs):
+        if spent.get("in_read") and spent.get("on"):
+            spent["reader_embed_calls"] = spent.get("reader_embed_calls", 0.0) + 1
+        return encode(*args, **kwargs)
+
+    model.encode = counted
+    read = reader.read
+
+    def timed_read(text):
+        spent["in_read"] = 1.0
+        started = time.perf_counter()
+        try:
+            return read(text)
+        finally:
+            spent["in_read"] = 0.0
+            if spent.get("on"):
+                spent["read"] = spent.get("read", 0.0) + time.perf_counter() - started
+
+    reader.read = timed_read
+    return True
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -79,7 +114,12 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             _env_file=None,
@@ -96,6 +136,7 @@ def main() -> None:
         # Where the time goes: evidence search, theme detection, passage re-ranking, storage.
         coach.reflection.evidence = Timed(coach.reflection.evidence, spent, "search")
         coach.reflection.themes = Timed(coach.reflection.themes, spent, "detect", "fit")
+        reader_calls = count_reader_embeddings(coach, spent)
         coach.reflection.store = Timed(
             coach.reflection.store,
             spent,
@@ -141,8 +182,12 @@ def main() -> None:
             f"max={max(ms):.0f} ms"
         )
         spent.pop("on", None)
+        spent.pop("in_read", None)
+        calls = spent.pop("reader_embed_calls", 0.0)
         parts = ", ".join(f"{k} {1000 * v / turns:.0f}" for k, v in sorted(spent.items()))
         print(f"mean ms per turn by part: {parts}")
+        if reader_calls:
+            print(f"reader embeddings per turn: {calls / turns:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,79 +1,55 @@
-"""Tune the theme detector's thresholds on evals/themes.jsonl without overfitting.
+"""Compare theme-classifier settings on the tuning set (evals/themes.jsonl) only.
 
     python bench/tune_themes.py
 
-Scores every labelled reflection once, then searches a coarse grid of thresholds. To guard
-against fitting the 70-odd examples too closely it reports two-fold cross-validated macro-F1
-(thresholds picked on one half, measured on the other) next to the in-sample figure, and it
-prefers one shared threshold unless per-theme ones clearly win out of sample.
+The classifier learns from prompts/themes_training.yaml and picks each theme's threshold by
+cross-validation on that training data. This script is how its fixed settings were chosen:
+for each word-model weight (0 = sentence embeddings only) it trains on the training file and
+reports macro-F1 and no-theme accuracy on evals/themes.jsonl. The held-out set
+(evals/themes_holdout.jsonl) is deliberately not read here: it was written after the method
+was frozen, and `ripple eval themes` reports it.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.coaching.questions import THEMES  # noqa: E402
-from bot.coaching.themes import ThemeDetector  # noqa: E402
+from bot.coaching import themes  # noqa: E402
+from bot.coaching.classifier import encode_private  # noqa: E402
+from bot.evaluation.datasets import load_theme_cases  # noqa: E402
+from bot.evaluation.theme_eval import run_theme_eval  # noqa: E402
 from bot.evidence.embeddings import SentenceEmbedder  # noqa: E402
 
-GRID = [round(0.30 + 0.02 * i, 2) for i in range(20)]
-
-
-def macro_f1(rows, thresholds) -> float:
-    f1s = []
-    for theme in THEMES:
-        tp = fp = fn = 0
-        for scores, gold in rows:
-            predicted = scores[theme] >= thresholds[theme]
-            tp += predicted and theme in gold
-            fp += predicted and theme not in gold
-            fn += (not predicted) and theme in gold
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
-    return sum(f1s) / len(f1s)
-
-
-def best_shared(rows) -> dict:
-    best = max(GRID, key=lambda t: macro_f1(rows, dict.fromkeys(THEMES, t)))
-    return dict.fromkeys(THEMES, best)
-
-
-def best_per_theme(rows) -> dict:
-    thresholds = best_shared(rows)
-    for _ in range(2):  # coordinate ascent, two sweeps
-        for theme in THEMES:
-            thresholds[theme] = max(
-                GRID, key=lambda t, th=theme: macro_f1(rows, {**thresholds, th: t})
-            )
-    return thresholds
+WEIGHTS = (0.0, 0.2, 0.35, 0.5)
 
 
 def main() -> None:
-    cases = [
-        json.loads(line)
-        for line in (REPO / "evals/themes.jsonl").read_text().splitlines()
-        if line.strip()
-    ]
-    detector = ThemeDetector(SentenceEmbedder(), REPO / "prompts")
-    rows = [(detector.scores(c["text"]), set(c["themes"])) for c in cases]
-    halves = (rows[0::2], rows[1::2])
-    for name, fit in (("shared", best_shared), ("per-theme", best_per_theme)):
-        cv = [macro_f1(halves[1 - i], fit(halves[i])) for i in (0, 1)]
-        chosen = fit(rows)
+    embedder = SentenceEmbedder()
+    examples = themes.load_training(REPO / "prompts")
+    vectors = encode_private(embedder, [e.text for e in examples])
+    cases = load_theme_cases(REPO / "evals" / "themes.jsonl")
+    pieces = {c.id: encode_private(embedder, themes.text_pieces(c.text)) for c in cases}
+    by_text = {c.text: c.id for c in cases}
+    print(f"training examples: {len(examples)}; tuning rows: {len(cases)}")
+    for weight in WEIGHTS:
+        themes.WORD_WEIGHT = weight
+        model = themes.train_theme_model(vectors, examples)
+
+        def detect(text: str, model=model) -> list[str]:
+            probs = model.blended(pieces[by_text[text]], text)
+            scored = zip(themes.THEMES, probs, model.thresholds, strict=True)
+            return [t for t, p, th in scored if p >= th]
+
+        report = run_theme_eval(detect, cases)
+        per = ", ".join(f"{t} {s.f1:.3f}" for t, s in report.per_theme.items())
         print(
-            f"{name:10s} thresholds={chosen} in-sample={macro_f1(rows, chosen):.3f} "
-            f"2-fold CV={sum(cv) / 2:.3f}"
+            f"word weight {weight:.2f}: macro-F1 {report.macro_f1:.3f}, "
+            f"no-theme empty {report.no_theme_correct:.3f} ({per})"
         )
-    print(
-        f"current    thresholds={detector.thresholds} "
-        f"in-sample={macro_f1(rows, detector.thresholds):.3f}"
-    )
 
 
 if __name__ == "__main__":

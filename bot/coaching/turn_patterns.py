@@ -39,8 +39,12 @@ DISTRESS = _any(
     rf"\b{_I}\b[^.!?\n]{{0,40}}\b(?:quit|quitting|resign|resigning|jack(?:ing)? it in|"
     r"pack(?:ing)? it in|walk(?:ing)? away from (?:it all|this job|my job|the job)|"
     r"leave my job|leaving my job|give up my job|giving up my job)\b",
-    r"\b(?:thinking|thought|think) (?:of|about) (?:quitting|resigning|jacking it in|"
+    r"\b(?:thinking|thought|think|considering) (?:of |about )?(?:quitting|resigning|jacking it in|"
     r"packing it in|walking away|leaving (?:my|the|this) (?:job|post|role))\b",
+    r"\b(?:thinking|thought|considering|think) (?:of |about )?"
+    r"(?:leaving|quitting|walking away from) "
+    r"(?:the |my |this |public )?(?:nhs|police|force|council|service|sector|profession|career|"
+    r"social work|nursing|it all|everything)\b",
     r"\bhand(?:ing|ed)? (?:in )?my (?:notice|resignation)\b|\bmy resignation\b",
     r"\bresignation letter\b",
     r"\bjack(?:ing)? (?:it )?(?:all )?in\b|\bpack(?:ing)? it all in\b",

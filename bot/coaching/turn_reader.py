@@ -138,9 +138,11 @@ class EmbeddingTurnReader:
         text = (text or "").strip()
         pieces = text_pieces(patterns.normalise(text))
         vectors = encode_private(self.embedder, pieces)  # the one embedding call of the turn
-        theme_scores = self.themes.scores_from_vectors(vectors)
+        theme_scores = self.themes.scores_from_vectors(vectors, text)
         if vectors.size:
-            probs = self.model.probabilities(vectors[0])
+            # A long message is several windows; what it does is read from their mean.
+            mean = vectors.mean(axis=0)
+            probs = self.model.probabilities(mean / (np.linalg.norm(mean) or 1.0))
             act_scores = {a.value: float(p) for a, p in zip(ACTS, probs, strict=True)}
         else:
             act_scores = {a.value: 0.0 for a in ACTS}
