@@ -72,7 +72,7 @@ def test_a_reflection_quoting_words_the_leader_never_said_is_not_used(
     coach.start_reflection(who)
     turn = coach.reflect(who, SITUATION)
     assert "hopeless" not in turn.text
-    assert "“The hospital keeps agreeing in the board meeting and then nothing happens”" in turn.text
+    assert f"“{SITUATION.rstrip('.')}”" in turn.text
 
 
 def test_the_safety_reply_is_never_handed_to_the_model(
