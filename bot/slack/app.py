@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.services import Services
-from bot.slack import exactly_once
+from bot.slack import exactly_once, inbox_app
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def build_app(
         raise SlackNotConfigured(
             "Set SLACK_SIGNING_SECRET (Basic Information > App Credentials) to run Ripple."
         )
-    app = exactly_once.InboxApp(
+    app = inbox_app.InboxApp(
         client=client or build_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # Ack first, work after: Bolt returns the HTTP response as soon as ack() is called.
@@ -83,7 +83,7 @@ def build_app(
     )
     # Every event is held in the journal's inbox from its ack until its answer is posted:
     # a retry never answers twice, and a replica that dies mid-answer is finished by another.
-    exactly_once.install(app, services, app.client)  # sets app.inbox
+    inbox_app.install(app, services, app.client)  # sets app.inbox
 
     from bot.slack.listeners import actions, commands, events, views
 

@@ -1,23 +1,17 @@
-"""Every acknowledged Slack event is answered exactly once, across crashes and replicas.
+"""Every acknowledged Slack event (and slash command) is answered exactly once, across crashes
+and replicas. The journal's inbox (journal/inbox.py) holds it from its ack until its answer
+is posted; this is the Slack side:
 
-The journal's inbox (bot/journal/inbox.py) holds each event from its ack until its answer is
-posted. This module is the Slack side of it:
+- `middleware` records the request with this process's lease before Bolt sends the 200; a
+  retry, or a second replica, finds the row and nothing runs.
+- `_InboxLazyRunner` runs the lazy listener under the claim; `post()` stores the answer
+  (`posting`), tags each message with metadata naming the row, records each `ts`; then done.
+- `sweep()` (on start, then every few seconds, on every replica) renews our leases and takes
+  over rows whose lease ran out: `working` is dispatched again from the stored request;
+  `posting` resumes the stored answer after looking in the thread for the part in doubt.
+  After `max_attempts` the person gets a calm message.
 
-- `middleware`, on the ack path: records the event (and slash command) with this process's
-  lease before Bolt sends the 200. A retry, or a second replica, finds the row: nothing runs.
-- `_InboxLazyRunner` runs the lazy listener under the claim; `post()` (slack/post.py) sees the
-  claim and stores the answer (status `posting`) before calling chat.postMessage, tags each
-  message with metadata naming the event, and records each message's `ts`. Then the row is
-  done.
-- `sweep()` (on start, then every few seconds, on every replica) renews the leases of work in
-  hand and takes over rows whose lease ran out: a row still `working` is dispatched again from
-  its stored request; a row `posting` is resumed from its stored answer, after looking in the
-  thread (conversations.replies / .history, `include_all_metadata`) for a message Slack
-  accepted just before the owner died. After `max_attempts` the person gets a calm message.
-
-Windows left open (docs/exactly-once in notes/trust-inbox.md): work killed after it wrote to
-the journal but before its answer was stored is run again; only the first post() of a run is
-tracked; ephemeral posts and interactions (see replay.py) are not.
+Windows left open are listed in notes/trust-inbox.md.
 """
 
 from __future__ import annotations
@@ -35,7 +29,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
-from slack_bolt.lazy_listener import ThreadLazyListenerRunner
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
@@ -49,9 +42,11 @@ log = logging.getLogger(__name__)
 CLAIM = "ripple_inbox_key"  # in Bolt's context: the inbox row this request's work answers
 ATTEMPT = "ripple_inbox_attempt"  # ...and which attempt at it (a takeover fences off the last)
 TAKEOVER = "ripple_inbox_takeover"  # set only by our own re-dispatch, never from the network
+UNTRACKED = "ripple_inbox_untracked"  # ...of work the inbox could not record
+LATER = "later"
 TIMEOUT_ATTEMPTS = 3  # a chat.postMessage that times out: tried again twice, like a 5xx
 PURGE_EVERY_SECONDS = 3600
-ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s: the rest is for Bolt and the network
+ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s for recording an arrival; the rest is Bolt's
 GAVE_UP = (
     "I'm sorry: I couldn't answer your message from a little earlier, even after trying "
     "a few times. Nothing you wrote has been shared. Please send it again when you're ready."
@@ -99,6 +94,7 @@ class InboxRunner:
         self.lease_seconds = float(settings.inbox_lease_seconds)
         self.sweep_seconds = float(settings.inbox_sweep_seconds)
         self.max_attempts = int(settings.inbox_max_attempts)
+        self.ack_budget_seconds = ACK_BUDGET_SECONDS
         secret = settings.slack_signing_secret
         self._verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
         self._inbox: Inbox | None = None
@@ -125,12 +121,16 @@ class InboxRunner:
         if context.get(TAKEOVER) == key:  # our own re-dispatch of a row we hold
             context[CLAIM] = key  # (ATTEMPT came with it)
             return next()
+        if context.get(UNTRACKED) == key:  # our own re-dispatch: the inbox could not say
+            return next()
         stored = {
             "body": request.raw_body,
             "content_type": (request.headers.get("content-type") or ["application/json"])[0],
             "query": request.query,
         }
         arrival = self._receive_within_budget(key, kind_of(body), stored)
+        if arrival == LATER:  # acked now; the work starts once the inbox has answered
+            return BoltResponse(status=200, body="")
         if arrival is Arrival.SEEN:
             log.info("duplicate event ignored", extra={"event_id": body.get("event_id")})
             return BoltResponse(status=200, body="")
@@ -141,10 +141,11 @@ class InboxRunner:
             context[CLAIM], context[ATTEMPT] = key, 1
         return next()  # None: the inbox is unreachable; answer untracked rather than not at all
 
-    def _receive_within_budget(self, key: str, kind: str, stored: dict) -> Arrival | None:
+    def _receive_within_budget(self, key: str, kind: str, stored: dict):
         """Record the arrival, within a time budget: a database that hangs must not make us
         miss Slack's 3-second deadline (which would only bring more retries). None means
-        "answer it untracked": a rare duplicate beats a silently dropped message."""
+        "answer it untracked" (a rare duplicate beats a silently dropped message); LATER,
+        that the inbox is slow and the work will start when it answers."""
         future = self._checker.submit(
             self.inbox.receive,
             key,
@@ -154,19 +155,23 @@ class InboxRunner:
             lease_seconds=self.lease_seconds,
         )
         try:
-            return future.result(timeout=ACK_BUDGET_SECONDS)
+            return future.result(timeout=self.ack_budget_seconds)
         except JournalError as error:
             log.warning("event inbox skipped", extra={"error": error})
             return None
         except FutureTimeout:
-            log.warning("event inbox slow; answering untracked", extra={"inbox_key": key})
-            # If the row lands after all, it is answered already: never take it over.
-            future.add_done_callback(lambda f: self._close_late_arrival(key, f))
-            return None
+            log.warning("event inbox slow; the work waits for it", extra={"inbox_key": key})
+            future.add_done_callback(lambda f: self._late_arrival(key, stored, f))
+            return LATER
 
-    def _close_late_arrival(self, key: str, future) -> None:
-        if not future.exception() and future.result() is Arrival.NEW:
-            self._quietly(lambda: self.inbox.finish(key))
+    def _late_arrival(self, key: str, stored: dict, future) -> None:
+        """The inbox answered after the ack: run the work now if it is ours (or if the inbox
+        failed), as the sweeper would; a duplicate or an orphan needs nothing from here."""
+        if future.exception() is not None:
+            log.warning("event inbox failed late; answering untracked", extra={"inbox_key": key})
+            self._dispatch_stored(key, stored, {UNTRACKED: key})
+        elif future.result() is Arrival.NEW:
+            self._dispatch_stored(key, stored, {TAKEOVER: key, ATTEMPT: 1})
 
     def after_dispatch(self, request: BoltRequest) -> None:
         """Bolt has routed the request: a claimed event that started no lazy work (ignored,
@@ -320,19 +325,21 @@ class InboxRunner:
             self._mark_in_hand(row.key, -1)
 
     def _dispatch_again(self, row: Claimed) -> None:
-        """Run the event's listener again, as Bolt would for Slack, without a second ack."""
-        assert row.request is not None and self._verifier is not None
-        raw = row.request["body"]
+        assert row.request is not None
+        self._dispatch_stored(row.key, row.request, {TAKEOVER: row.key, ATTEMPT: row.attempts})
+
+    def _dispatch_stored(self, key: str, stored: dict, context: dict) -> None:
+        """Run a stored request's listener, as Bolt would for Slack, without a second ack."""
+        assert self._verifier is not None
+        raw = stored["body"]
         timestamp = str(int(time.time()))
         headers = {
-            "content-type": [row.request.get("content_type") or "application/json"],
+            "content-type": [stored.get("content_type") or "application/json"],
             "x-slack-request-timestamp": [timestamp],
             "x-slack-signature": [self._verifier.generate_signature(timestamp=timestamp, body=raw)],
             "x-slack-bolt-lazy-only": ["1"],  # the ack was sent long ago
         }
-        context = {TAKEOVER: row.key, ATTEMPT: row.attempts}
-        request = BoltRequest(body=raw, headers=headers, context=context)
-        self.app.dispatch(request)
+        self.app.dispatch(BoltRequest(body=raw, headers=headers, context=context))
 
     def _mark_in_hand(self, key: str, delta: int) -> None:
         with self._lock:
@@ -355,45 +362,3 @@ class InboxRunner:
             work()
         except JournalError as error:  # a takeover will tidy up what this could not record
             log.warning("inbox not updated", extra={"error": error})
-
-
-class _InboxLazyRunner(ThreadLazyListenerRunner):
-    """Bolt's thread runner, but a lazy listener for an inbox row runs under its claim."""
-
-    def __init__(self, runner: InboxRunner, original: ThreadLazyListenerRunner) -> None:
-        super().__init__(logger=original.logger, executor=original.executor)
-        self.runner = runner
-
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        key = request.context.get(CLAIM)
-        if not key:
-            super().start(function, request)
-            return
-        self.runner.started(key)
-        self.executor.submit(self.runner.run_claimed, key, function, request)
-
-
-class InboxApp(App):
-    """A Bolt App that tells the inbox when each request has been routed (middleware cannot:
-    Bolt runs the listeners only after every middleware has returned)."""
-
-    inbox: InboxRunner
-
-    def dispatch(self, req: BoltRequest) -> BoltResponse:
-        try:
-            return super().dispatch(req)
-        finally:
-            if getattr(self, "inbox", None) is not None:
-                self.inbox.after_dispatch(req)
-
-
-def install(app: InboxApp, services, client: WebClient) -> InboxRunner:
-    """Put the inbox on `app`'s ack path and under its lazy listeners; returns the runner
-    (`start()` it to sweep for orphaned work)."""
-    runner = InboxRunner(services, app, client)
-    app.inbox = runner
-    lazy = app.listener_runner.lazy_listener_runner
-    runner.executor = lazy.executor
-    app.listener_runner.lazy_listener_runner = _InboxLazyRunner(runner, lazy)
-    app.use(runner.middleware)
-    return runner

@@ -67,7 +67,7 @@ def _replies(fake, thread: str = THREAD) -> list:
 
 def _wait_status(inbox, key: str, status: str, timeout: float = 10) -> tuple:
     deadline = time.monotonic() + timeout
-    while (found := inbox.status(key))[0] != status:
+    while (found := inbox.status(key) or ("absent", []))[0] != status:
         assert time.monotonic() < deadline, found
         time.sleep(0.05)
     return found
@@ -193,3 +193,16 @@ def test_a_slash_command_whose_replica_died_is_run_again_by_another(app, fake_sl
     [created] = _team_created(fake_slack)
     assert created.args["metadata"]["event_payload"]["inbox"] == key
     assert not fake_slack.calls_to("response_url"), "no second ack"
+
+
+def test_when_the_inbox_is_slow_the_ack_goes_first_and_the_work_follows_once(app, fake_slack):
+    app.inbox.ack_budget_seconds = 0  # every arrival takes longer to record than allowed
+    form = payloads.slash(ALICE, TEAM_CHANNEL, "team create", response_url="http://127.0.0.1:9/")
+    sent = app.sender.command(form)
+    assert sent.status == 200 and sent.seconds < 3
+    _wait_status(app.inbox.inbox, f"command:{form['trigger_id']}", "done")
+    assert len(_team_created(fake_slack)) == 1
+    before = len(fake_slack.calls)
+    assert app.sender.command(form).status == 200
+    time.sleep(0.5)
+    assert fake_slack.methods()[before:] == []
