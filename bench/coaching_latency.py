@@ -106,6 +106,28 @@ def count_reader_embeddings(coach, spent: dict[str, float]) -> bool:
     return True
 
 
+def bench_reader(services: Services, turns: int) -> None:
+    """The turn reader alone: one embedding call, act and themes, over the scripted lines."""
+    started = time.perf_counter()
+    reader = services.turn_reader
+    print(f"reader built in {1000 * (time.perf_counter() - started):.0f} ms (model load included)")
+    started = time.perf_counter()
+    type(reader)(services.embedder, services.settings.prompts_dir,
+                 cache_dir=services.classifier_cache_dir)  # fmt: skip
+    print(f"reader rebuilt from its cache in {1000 * (time.perf_counter() - started):.0f} ms")
+    lines = [line for script in SCRIPTS for line in script]
+    reader.read(lines[0])
+    ms = []
+    for number in range(turns):
+        started = time.perf_counter()
+        reader.read(lines[number % len(lines)])
+        ms.append(1000 * (time.perf_counter() - started))
+    print(
+        f"read() over {turns} turns: median={statistics.median(ms):.1f} ms  "
+        f"p95={percentile(ms, 0.95):.1f} ms  max={max(ms):.1f} ms"
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -115,6 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument(
+        "--reader-only", action="store_true", help="time only the turn reader's read()"
+    )
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -130,6 +155,9 @@ def main() -> None:
         )
         clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
         services = Services(settings, clock=clock)
+        if args.reader_only:
+            bench_reader(services, args.turns)
+            return
         services.evidence.ensure_ingested()
         coach = services.coach
         spent: dict[str, float] = {}

@@ -34,6 +34,9 @@ DISTRESS = _any(
     r"(?:falling apart|broken|done in|at rock bottom|overwhelmed|drowning|desperate|hopeless|"
     r"worthless|numb)\b",
     r"\bnervous breakdown\b|\bpanic attacks?\b|\banxiety attacks?\b",
+    r"\b(?:i'?m|im|i am|i feel|feeling|i've been|ive been) (?:so |completely |totally |utterly |"
+    r"absolutely |just |really |very )?(?:knackered|shattered|worn out|wiped out|frazzled|"
+    r"depressed)\b|\b(?:feeling|feel) (?:really |so |very |a bit |quite )?low\b(?! on)",
     r"\b(?:in|into|to) tears\b|\b(?:i|i've|ive|been) (?:keep )?(?:crying|cried)\b",
     # thinking of leaving the job
     rf"\b{_I}\b[^.!?\n]{{0,40}}\b(?:quit|quitting|resign|resigning|jack(?:ing)? it in|"
@@ -90,6 +93,8 @@ STOP_PHRASE = _any(
     r"\bend (?:this|it|the reflection)\b|\bstop (?:this|the reflection|now)\b",
     r"\benough for (?:today|now|this week)\b|\bi (?:need|have) to go\b",
     r"\b(?:skip|pause) (?:this|it|today|this week)\b|\bi want to stop\b",
+    r"\bthat'?s (?:all|it|enough) for (?:now|today|this week)\b|\bdone for (?:now|today)\b",
+    r"\bno more questions\b|\bcall it a day\b",
 )
 STOP_MAX_CHARS = 60  # a longer message that says "let's stop" is about something else
 
@@ -166,6 +171,9 @@ EVIDENCE_REQUEST = _any(
     rf"\bwhat did (?:{_NAMED}|the local vision places?) do\b",
     rf"\bhow did (?:other|{_NAMED}) (?:places )?(?:do|handle|manage|deal|approach|get)\b",
     r"\bexamples? (?:of|from) (?:other|elsewhere|places)\b|\bwhat helped\b",
+    r"\blooking for (?:examples|evidence|case studies|learning|research)\b",
+    r"\b(?:anything|something) (?:in|from) the (?:evidence|research|library)\b",
+    r"\b(?:where|who) else has\b",
     r"\belsewhere\b.{0,40}\?",
 )
 
@@ -177,7 +185,7 @@ ADVICE_REQUEST = _any(
     r"\b(?:can|could|would) you (?:advise|give me (?:some )?advice|tell me what to do|"
     r"help me decide|suggest|recommend)\b",
     r"\btell me what to do\b|\bjust tell me\b|\bwhat'?s (?:the|your) advice\b",
-    r"\badvi[cs]e (?:me|please)\b",
+    r"\badvi[cs]e (?:me|please)\b|^what do you (?:think|reckon)\W*$",
     r"^(?:so |ok |okay |but |honestly |genuinely )?(?:how (?:do|should|can|would) (?:i|we)|"
     r"should i|should we|is it better to|what'?s the best way to|how best (?:to|do i))\b"
     r"[^?]*\??\s*$",
