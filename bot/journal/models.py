@@ -266,3 +266,15 @@ class InboxEvent(Base):
     posted_ts: Mapped[list] = mapped_column(sa.JSON, default=list)
     received_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SlackCard(Base):
+    """Where a team's one live card sits in Slack (the consent card), so each change updates
+    that message in place and a newer card can mark the older one out of date."""
+
+    __tablename__ = "slack_cards"
+    team_id: Mapped[int] = mapped_column(_fk("teams.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # "consent"
+    channel: Mapped[str] = mapped_column(sa.String(64))
+    ts: Mapped[str] = mapped_column(sa.String(32))
+    updated_at: Mapped[datetime]

@@ -45,6 +45,7 @@ from contextlib import suppress
 
 from bot.coaching.ports import Clock, SystemClock
 from bot.config import Settings
+from bot.journal.cards import CardsMixin
 from bot.journal.consent import ConsentMixin
 from bot.journal.crypto import KeySource, load_keys
 from bot.journal.db import TRANSIENT, Database
@@ -75,6 +76,7 @@ class Journal(
     DataRightsMixin,
     RetentionMixin,
     StatsMixin,
+    CardsMixin,
     KeysMixin,
     ReplayMixin,
 ):

@@ -176,8 +176,8 @@ def deciders(state: ConsentState, admins: Sequence[str]) -> str:
 
 def _rule_and_status(state: ConsentState, admins: Sequence[str] = ()) -> str:
     if state.rule == "admin":
-        named = f" ({people(admins)})" if admins else ""
-        rule = f"*How this team decides:* any team admin{named} can grant consent."
+        named = f" (admins: {people(admins)})" if admins else ""
+        rule = f"*How this team decides:* any team admin can grant consent{named}."
     else:
         members = plural(state.member_count, "member")
         rule = (

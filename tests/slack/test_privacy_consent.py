@@ -28,6 +28,16 @@ def post_card(bot) -> object:
     return card
 
 
+def live_ts(bot) -> str:
+    """The ts of the team's one live card (issue 12: changes update it in place)."""
+    for _ in range(100):
+        found = bot.journal.card_for(TEAM_CHANNEL, "consent")
+        if found:
+            return found[1]
+        time.sleep(0.05)
+    raise AssertionError("no live consent card recorded")
+
+
 def channel_posts(bot) -> list:
     return bot.fake.calls_to("chat.postMessage")
 
@@ -48,14 +58,16 @@ def test_an_admin_grants_and_the_channel_is_told(pbot, pteam):
     card = post_card(pbot)
     grant = buttons(card)["consent_grant"]["value"]
 
-    click(pbot, BOB, "consent_grant", grant, channel=TEAM_CHANNEL)  # not an admin
+    click(
+        pbot, BOB, "consent_grant", grant, channel=TEAM_CHANNEL, message_ts=live_ts(pbot)
+    )  # not an admin
     [refusal] = pbot.fake.wait_for("chat.postEphemeral")
     assert refusal.args["user"] == BOB and "admin" in message_text(refusal)
     assert not pbot.journal.consent_state(TEAM_CHANNEL).granted
 
-    click(pbot, ALICE, "consent_grant", grant, channel=TEAM_CHANNEL, message_ts="1.000200")
+    click(pbot, ALICE, "consent_grant", grant, channel=TEAM_CHANNEL, message_ts=live_ts(pbot))
     [updated] = pbot.fake.wait_for("chat.update")
-    assert updated.args["ts"] == "1.000200" and updated.args["channel"] == TEAM_CHANNEL
+    assert updated.args["ts"] == live_ts(pbot) and updated.args["channel"] == TEAM_CHANNEL
     assert "consent given by" in message_text(updated)
     assert set(buttons(updated)) == {"consent_revoke"}
     posts = pbot.fake.wait_for("chat.postMessage", 2, channel=TEAM_CHANNEL)
@@ -74,12 +86,12 @@ def test_a_majority_grants_and_the_card_shows_who_agreed(pbot, pteam):
     assert "2 of the 3 members" in message_text(card)
     agree = buttons(card)["consent_agree"]["value"]
 
-    click(pbot, BOB, "consent_agree", agree, channel=TEAM_CHANNEL)
+    click(pbot, BOB, "consent_agree", agree, channel=TEAM_CHANNEL, message_ts=live_ts(pbot))
     [first] = pbot.fake.wait_for("chat.update")
     assert f"Agreed so far* (1 of 2 needed): <@{BOB}>" in message_text(first)
     assert not pbot.journal.consent_state(TEAM_CHANNEL).granted
 
-    click(pbot, CAROL, "consent_agree", agree, channel=TEAM_CHANNEL)
+    click(pbot, CAROL, "consent_agree", agree, channel=TEAM_CHANNEL, message_ts=live_ts(pbot))
     second = pbot.fake.wait_for("chat.update", 2)[-1]
     assert set(buttons(second)) == {"consent_revoke"}
     announced = pbot.fake.wait_for("chat.postMessage", 3, channel=TEAM_CHANNEL)[-1]
@@ -106,7 +118,14 @@ def test_any_member_revokes_with_one_click_and_the_open_enabler_home_empties(pbo
     revoke = buttons(card)["consent_revoke"]
     # One click and Slack's own "are you sure?" (issue 12: Grant/Revoke/Erase/Delete confirm).
     assert revoke["confirm"]["confirm"]["text"] == "Revoke"
-    click(pbot, CAROL, "consent_revoke", revoke["value"], channel=TEAM_CHANNEL)
+    click(
+        pbot,
+        CAROL,
+        "consent_revoke",
+        revoke["value"],
+        channel=TEAM_CHANNEL,
+        message_ts=live_ts(pbot),
+    )
     announced = pbot.fake.wait_for("chat.postMessage", 2, channel=TEAM_CHANNEL)[-1]
     assert f"<@{CAROL}> *revoked*" in message_text(announced)
     assert not pbot.journal.consent_state(TEAM_CHANNEL).granted
@@ -122,7 +141,7 @@ def test_a_double_clicked_button_changes_and_announces_once(pbot, pteam):
     card = post_card(pbot)
     grant = buttons(card)["consent_grant"]["value"]
     for _ in range(2):  # two deliveries, back to back, handled concurrently
-        click(pbot, ALICE, "consent_grant", grant, channel=TEAM_CHANNEL)
+        click(pbot, ALICE, "consent_grant", grant, channel=TEAM_CHANNEL, message_ts=live_ts(pbot))
     pbot.fake.wait_for("chat.update")
     time.sleep(0.5)  # give the second click time to do anything it (wrongly) might
     assert [d.action for d in pbot.journal.consent_history(TEAM_CHANNEL)] == ["granted"]
@@ -130,7 +149,7 @@ def test_a_double_clicked_button_changes_and_announces_once(pbot, pteam):
     assert len(pbot.fake.calls_to("chat.postMessage")) == 2  # the card, one announcement
 
     for _ in range(2):
-        click(pbot, BOB, "consent_revoke", grant, channel=TEAM_CHANNEL)
+        click(pbot, BOB, "consent_revoke", grant, channel=TEAM_CHANNEL, message_ts=live_ts(pbot))
     pbot.fake.wait_for("chat.update", 2)
     time.sleep(0.5)
     assert [d.action for d in pbot.journal.consent_history(TEAM_CHANNEL)] == [
@@ -145,7 +164,7 @@ def test_a_double_clicked_agreement_counts_once(pbot, pteam):
     card = pbot.fake.wait_for("chat.postMessage", 2, channel=TEAM_CHANNEL)[-1]
     agree = buttons(card)["consent_agree"]["value"]
     for _ in range(2):
-        click(pbot, BOB, "consent_agree", agree, channel=TEAM_CHANNEL)
+        click(pbot, BOB, "consent_agree", agree, channel=TEAM_CHANNEL, message_ts=live_ts(pbot))
     pbot.fake.wait_for("chat.update")
     time.sleep(0.5)
     state = pbot.journal.consent_state(TEAM_CHANNEL)

@@ -13,13 +13,12 @@ import logging
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.journal.errors import JournalError
+from bot.journal.errors import AccessDenied, JournalError
 from bot.journal.views import ConsentState
 from bot.services import Services
+from bot.slack import consent_card as consent_card_
 from bot.slack import home, modals
-from bot.slack.blocks import as_dicts
 from bot.slack.enabler_blocks import note_modal, team_entries_modal
 from bot.slack.listeners.actions import Click, click_listener
 from bot.slack.listeners.common import user_of, workspace_of
@@ -34,8 +33,6 @@ from bot.slack.privacy_blocks import (
     ERASE_CONFIRM,
     NOTE_CALLBACK,
     NOTE_TEXT,
-    consent_card,
-    consent_fallback,
     people,
 )
 from bot.slack.replies import team_label
@@ -55,7 +52,11 @@ def register(app: App, services: Services) -> None:
         team = _team(click)
         # The journal serialises changes per team, so of two concurrent clicks the second
         # sees the first one's result and reports `changed=False`.
-        state: ConsentState = change(click.user, team)
+        try:
+            state: ConsentState = change(click.user, team)
+        except AccessDenied as error:  # the journal refused (and audited); name who decides
+            post(click.client, click.here, consent_card_.refusal(services, team, str(error)))
+            return
         if not state.changed:
             return  # a double click, or nothing to do: the card already says so
         refresh_card(click, state)
@@ -63,20 +64,10 @@ def register(app: App, services: Services) -> None:
             announce(click, state)  # a vote that decides nothing only updates the card
 
     def refresh_card(click: Click, state: ConsentState) -> None:
-        """Re-render the card the person clicked (only when it is that team's own card)."""
-        if not click.message_ts or click.channel != state.team:
-            return
-        enablers = [e.user for e in services.journal.list_enablers(state.team)]
-        label = team_label(state.team)
-        try:
-            click.client.chat_update(
-                channel=click.channel,
-                ts=click.message_ts,
-                blocks=as_dicts(consent_card(state, label, enablers)),
-                text=consent_fallback(state, label),
-            )
-        except (SlackApiError, OSError) as error:
-            log.warning("consent card update failed", extra={"error": type(error).__name__})
+        """Update the team's one live card in place; a click on an older card marks that
+        card out of date (consent_card.py)."""
+        clicked = (click.channel, click.message_ts) if click.channel == state.team else None
+        consent_card_.refresh(click.client, services, state.team, state, clicked)
 
     def announce(click: Click, state: ConsentState) -> None:
         """Tell the channel first, then the enablers (a DM on a grant; on a revocation their
@@ -105,6 +96,11 @@ def register(app: App, services: Services) -> None:
                 )
                 post(click.client, Where.dm(enabler.user), note)
             else:
+                note = (
+                    f"{team_label(state.team)} has revoked consent: you no longer see any of "
+                    "its journal. Your own notes about the team stay with you."
+                )
+                post(click.client, Where.dm(enabler.user), note)
                 home.publish(click.client, services, enabler.user, click.workspace)
 
     @on(CONSENT_GRANT, "consent_grant")

@@ -16,12 +16,11 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.journal.views import CONSENT_RULES, ExportBundle
 from bot.services import Services
+from bot.slack import consent_card as consent_card_
 from bot.slack.listeners.commands import SUBCOMMANDS, Invocation, Subcommand
 from bot.slack.post import Where, open_dm, post
 from bot.slack.privacy_blocks import (
     audit_blocks,
-    consent_card,
-    consent_fallback,
     erase_confirmation,
 )
 from bot.slack.replies import team_label
@@ -53,12 +52,9 @@ def _in_team(inv: Invocation, name: str) -> bool:
 def post_consent_card(
     client: WebClient, services: Services, team: str, user: str | None = None
 ) -> None:
-    """Post the card in the team's channel; if Slack refuses, `user` is told what to do."""
-    state = services.journal.consent_state(team)
-    enablers = [e.user for e in services.journal.list_enablers(team)]
-    label = team_label(team)
-    card = consent_card(state, label, enablers)
-    post(client, Where(team, user=user), card, text=consent_fallback(state, label))
+    """Post the team's one live card in its channel (the older one is marked out of date);
+    if Slack refuses, `user` is told what to do."""
+    consent_card_.post_card(client, services, team, user)
 
 
 def _consent(inv: Invocation) -> None:
