@@ -1,10 +1,11 @@
 """Small trained classifiers on the bundled sentence embeddings: encoding and a disk cache.
 
 The turn reader and the theme detector both learn from plain labelled text in `prompts/`.
-Embedding a few hundred training texts takes seconds on a laptop CPU, so their vectors are
-kept on disk under the data folder, keyed by a hash of the model and the exact texts: edit
-the training file and the next start-up re-embeds it; change nothing and start-up is a file
-read. A leader's own words are never cached anywhere (`encode_private`).
+Embedding a thousand training texts takes seconds on a laptop CPU, so their vectors and the
+fitted weights are kept on disk (the data folder's cache/classifiers, and a per-user copy a
+fresh data folder starts from) and in memory, keyed by a hash of the model and the exact
+texts: edit the training file and the next start-up re-trains; change nothing and start-up
+is a file read. A leader's own words are never cached anywhere (`encode_private`).
 """
 
 from __future__ import annotations
@@ -56,54 +57,64 @@ def texts_hash(embedder: Embeddings, texts: list[str], salt: str = "") -> str:
 def training_vectors(
     embedder: Embeddings, texts: list[str], cache_dir: Path, name: str
 ) -> np.ndarray:
-    """Vectors for training texts, from `cache_dir` when the same texts were embedded before."""
-    path = Path(cache_dir) / f"{name}-{texts_hash(embedder, texts)}.npy"
-    if path.is_file():
-        try:
-            vectors = np.load(path)
-            if vectors.shape[0] == len(texts):
-                return vectors
-        except (OSError, ValueError):
-            pass
+    """Vectors for training texts, from the cache when the same texts were embedded before."""
+    file_name = f"{name}-{texts_hash(embedder, texts)}.npz"
+    saved = load_cached(cache_dir, file_name, "vectors")
+    if saved is not None and saved[0].shape[0] == len(texts):
+        return saved[0]
     vectors = encode_private(embedder, texts)
-    _save_atomically(path, vectors, name)
+    store_cached(cache_dir, file_name, name, vectors=vectors)
     return vectors
 
 
 def save_model(path: Path, prefix: str, **arrays: np.ndarray) -> None:
-    """Keep fitted weights beside the vectors (replacing older ones), best effort."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{prefix}-*.npz"):
-            stale.unlink(missing_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, **arrays)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.info("could not cache %s in %s: %s", prefix, path.parent, exc)
+    """Keep fitted weights in the cache (replacing older ones there), best effort."""
+    store_cached(path.parent, path.name, prefix, **arrays)
 
 
 def load_model(path: Path, *names: str) -> tuple[np.ndarray, ...] | None:
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path) as saved:
-            return tuple(saved[n] for n in names)
-    except (OSError, ValueError, KeyError):
-        return None
+    return load_cached(path.parent, path.name, *names)
 
 
-def _save_atomically(path: Path, vectors: np.ndarray, name: str) -> None:
+# Training vectors and fitted weights (never a person's words), by file name: a process that
+# builds several readers (tests, evals, one Services per request) trains once.
+_MEMORY: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _folders(cache_dir: Path) -> list[Path]:
+    """The data folder's cache, then the per-user one a fresh data folder can start from."""
+    return list(dict.fromkeys([Path(cache_dir), default_cache_dir()]))
+
+
+def load_cached(cache_dir: Path, file_name: str, *names: str) -> tuple[np.ndarray, ...] | None:
+    saved = _MEMORY.get(file_name)
+    if saved is None:
+        for folder in _folders(cache_dir):
+            try:
+                with np.load(folder / file_name) as stored:
+                    saved = {n: stored[n] for n in stored.files}
+                break
+            except (OSError, ValueError):
+                continue
+    if saved is None or any(n not in saved for n in names):
+        return None
+    _MEMORY[file_name] = saved
+    return tuple(saved[n] for n in names)
+
+
+def store_cached(cache_dir: Path, file_name: str, prefix: str, **arrays: np.ndarray) -> None:
     """Write beside the target and rename, so a concurrent start-up never reads half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{name}-*.npy"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
-        with os.fdopen(handle, "wb") as out:
-            np.save(out, vectors)
-        os.replace(tmp, path)
-    except OSError as exc:  # an unwritable data folder costs start-up time, nothing else
-        log.info("could not cache %s training vectors in %s: %s", name, path.parent, exc)
+    _MEMORY[file_name] = arrays
+    for number, folder in enumerate(_folders(cache_dir)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if number == 0:  # the data folder keeps only the current version
+                for stale in folder.glob(f"{prefix}-*.npz"):
+                    if stale.name != file_name:
+                        stale.unlink(missing_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.tmp")
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, **arrays)
+            os.replace(tmp, folder / file_name)
+        except OSError as exc:  # an unwritable folder costs start-up time, nothing else
+            log.info("could not cache %s in %s: %s", prefix, folder, exc)

@@ -71,3 +71,35 @@ def test_one_read_gives_the_themes_too(reader):
     assert turn.act is TurnAct.ANSWER
     assert "authorising_environment" in turn.themes
     assert set(turn.theme_scores) == {"shared_purpose", "authorising_environment", "conflict"}
+
+
+class CountingEmbedder:
+    """The real embedder, counting how often the model is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.calls = inner, 0
+        self.model_path = inner.model_path
+
+    @property
+    def model(self):
+        return self
+
+    def encode(self, texts, **kwargs):
+        self.calls += 1
+        return self.inner.model.encode(texts, **kwargs)
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        return self.inner.embed_documents(texts)
+
+
+def test_a_turn_is_embedded_once_and_a_second_reader_is_built_from_the_cache(reader, embedder):
+    counting = CountingEmbedder(embedder)
+    rebuilt = EmbeddingTurnReader(counting, REPO / "prompts")  # same training data as `reader`
+    assert counting.calls == 0  # nothing re-embedded: vectors and weights come from the cache
+    long_text = "The board keeps deferring the decision on the pooled budget. " * 40
+    for text in ("The trust and the council keep clashing over discharge", long_text):
+        counting.calls = 0
+        turn = rebuilt.read(text)
+        assert counting.calls == 1  # act and themes from the same vectors
+        assert turn.theme_scores and turn.act_scores
