@@ -56,6 +56,14 @@ def _spawn_chat(data: Path, cwd: Path, user: str = "leader-1") -> pexpect.spawn:
     return chat
 
 
+def _piped_chat(data: Path, cwd: Path, typed: str) -> subprocess.CompletedProcess:
+    """`ripple chat` with its lines piped in, as a script would run it."""
+    return subprocess.run(
+        [*RIPPLE, "chat", "--user", "leader-1", "--team", "plymouth-alcohol"],
+        cwd=cwd, env=_env(data), input=typed, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
 def test_arrow_keys_edit_the_line_instead_of_typing_escape_codes(data_dir, tmp_path):
     chat = _spawn_chat(data_dir, tmp_path)
     # "hlp", two steps left, "e": only line editing turns that into the command "help".
@@ -81,14 +89,8 @@ def test_a_paste_longer_than_the_terminal_line_limit_is_read_whole(data_dir, tmp
 
 def test_a_second_chat_for_the_same_person_is_refused_and_the_first_goes_on(data_dir, tmp_path):
     first = _spawn_chat(data_dir, tmp_path)
-    second = subprocess.run(
-        [*RIPPLE, "chat", "--user", "leader-1", "--team", "plymouth-alcohol"],
-        cwd=tmp_path,
-        env=_env(data_dir),
-        input="reflect\nThis should never reach the first conversation.\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
+    second = _piped_chat(
+        data_dir, tmp_path, "reflect\nThis should never reach the first conversation.\n"
     )
     assert second.returncode == 1
     assert "already has a Ripple chat open" in second.stderr
@@ -98,28 +100,12 @@ def test_a_second_chat_for_the_same_person_is_refused_and_the_first_goes_on(data
     first.sendline("quit")
     first.expect(pexpect.EOF)
     # Once the first has closed, the person can start again.
-    again = subprocess.run(
-        [*RIPPLE, "chat", "--user", "leader-1", "--team", "plymouth-alcohol"],
-        cwd=tmp_path,
-        env=_env(data_dir),
-        input="quit\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = _piped_chat(data_dir, tmp_path, "quit\n")
     assert again.returncode == 0, again.stderr
 
 
 def test_a_piped_chat_prints_no_log_lines_and_logs_go_to_the_log_file(data_dir, tmp_path):
-    result = subprocess.run(
-        [*RIPPLE, "chat", "--user", "leader-1", "--team", "plymouth-alcohol"],
-        cwd=tmp_path,
-        env=_env(data_dir),
-        input="help\njournal\nquit\n",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _piped_chat(data_dir, tmp_path, "help\njournal\nquit\n")
     assert result.returncode == 0, result.stderr
     seen = result.stdout + result.stderr
     for noise in (" INFO ", " WARNING ", "alembic", "setup plugin", "Batches:", "%|"):
@@ -191,11 +177,7 @@ def test_journal_show_prints_one_whole_entry(data_dir, tmp_path):
     journal.add_member("plymouth-alcohol", "leader-1")
     journal.save_entry(Who("leader-1", "plymouth-alcohol"), long_text, commitment="Call Sam.")
     journal.close()
-    result = subprocess.run(
-        [*RIPPLE, "chat", "--user", "leader-1", "--team", "plymouth-alcohol"],
-        cwd=tmp_path, env=_env(data_dir), input="journal\njournal show 1\nquit\n",
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = _piped_chat(data_dir, tmp_path, "journal\njournal show 1\nquit\n")
     assert result.returncode == 0, result.stderr
     listing, shown = result.stdout.split("> journal show 1", 1)
     assert "Last words here." not in listing  # the list shows a preview ...
