@@ -15,13 +15,21 @@ import sqlalchemy as sa
 
 from bot.slack import modals
 from tests.slack import payloads
-from tests.slack.conftest import ALICE, BOB, CAROL, OTHER_CHANNEL, TEAM_CHANNEL, message_text
+from tests.slack.conftest import (
+    ALICE,
+    BOB,
+    CAROL,
+    OTHER_CHANNEL,
+    TEAM_CHANNEL,
+    message_text,
+)
 from tests.slack.fake_slack import WORKSPACE_ID
 from tests.slack.privacy_support import (  # noqa: F401 - pbot, pteam are fixtures
     ENABLER,
     click,
     command,
     dms_to,
+    open_home,
     pbot,
     pteam,
     team_value,
@@ -210,23 +218,32 @@ def test_a_person_never_sees_operator_instructions(pbot, pteam, caplog):
     assert "RIPPLE_ENCRYPTION_KEYS" in caplog.text  # the operator's log has the detail
 
 
-def test_a_persons_own_words_are_escaped_when_echoed(bot, team):
-    """Uses `bot`: the reflection quotes evidence, so it needs the ingested library."""
-    view = open_journal_modal(bot, ALICE)
-    hostile = "I will tell <!channel> to <http://x|click> & sign"
-    payload = payloads.view_submission(ALICE, view, entry_values(hostile))
-    assert bot.sender.interaction(payload).status == 200
-    bot.journal.save_entry(
-        _who(ALICE), "Weekly reflection", commitment=hostile, source="reflection"
-    )
-    before = len(dms_to(bot, ALICE))
-    start = json.dumps({"t": TEAM_CHANNEL})  # the weekly DM's "Reflect now": recalls it
-    click(bot, ALICE, "reflect_start", start, channel="D" + ALICE[1:])
-    wait_until(lambda: len(dms_to(bot, ALICE)) > before, 10)
-    recalled = message_text(dms_to(bot, ALICE)[-1])
-    assert "&lt;!channel&gt;" in recalled and "&lt;http://x|click&gt; &amp; sign" in recalled
-    posted = json.dumps([c.args for c in bot.fake.calls], ensure_ascii=False)
+HOSTILE = "I will tell <!channel> to <http://x|click> & sign"
+
+
+def test_a_persons_own_words_are_escaped_when_echoed_in_their_dm(pbot, pteam):
+    """A reflection reply quotes the person's words back (coaching returns plain text); the
+    one renderer escapes it, so `<!channel>` is text in their DM, never a broadcast or link."""
+    from slack_sdk import WebClient
+
+    from bot.coaching.reply import Reply, ReplyKind
+    from bot.slack.post import Where, post
+    from tests.slack.conftest import BOT_TOKEN
+
+    client = WebClient(token=BOT_TOKEN, base_url=pbot.fake.api_url)
+    reply = Reply(ReplyKind.REFLECTION, f"Last week you said: {HOSTILE}", question="How did it go?")
+    assert post(client, Where.dm(ALICE), reply).ok
+    [sent] = pbot.fake.wait_for("chat.postMessage")
+    posted = json.dumps(sent.args, ensure_ascii=False)
+    assert "&lt;!channel&gt;" in posted and "&lt;http://x|click&gt; &amp; sign" in posted
     assert "<!channel>" not in posted and "<http://x|click>" not in posted
+
+
+def test_a_commitment_is_escaped_in_the_home_tab(pbot, pteam):
+    pbot.journal.save_entry(_who(ALICE), "Last week", commitment=HOSTILE)
+    home = json.dumps(open_home(pbot, ALICE), ensure_ascii=False)
+    assert "&lt;!channel&gt;" in home
+    assert "<!channel>" not in home and "<http://x|click>" not in home
 
 
 def _who(user: str):
@@ -245,3 +262,16 @@ def test_modal_submit_uses_the_number_not_a_row_id(pbot, pteam):
     )
     assert "You have no entry #1" in sent.json()["errors"]["entry_text"]
     assert [e.text for e in pbot.journal.list_entries(BOB)] == ["Bob's only entry"]
+
+
+def test_naming_a_member_as_enabler_ends_their_membership_and_the_team_is_told(pbot, pteam):
+    command(pbot, f"enabler add <@{BOB}>")
+    posts = pbot.fake.wait_for("chat.postMessage", 2, channel=TEAM_CHANNEL)
+    assert any(f"<@{BOB}> was a member of this team" in message_text(p) for p in posts)
+    assert not pbot.journal.is_team_member(BOB, TEAM_CHANNEL)
+    assert pbot.journal.consent_state(TEAM_CHANNEL).member_count == 2  # Alice and Carol
+    command(pbot, f"enabler add <@{ALICE}>")  # the only admin: refused, explained
+    wait_until(lambda: ephemerals_to(pbot, ALICE))
+    assert "only admin" in message_text(ephemerals_to(pbot, ALICE)[-1])
+    assert pbot.journal.is_team_admin(ALICE, TEAM_CHANNEL)
+    assert not pbot.journal.is_enabler(ALICE, TEAM_CHANNEL)

@@ -35,6 +35,11 @@ NOT_A_TEAM = (
     "Run `/ripple {name}` in your team's channel. If this channel isn't a Ripple team yet, "
     "an admin can run `/ripple team create` first."
 )
+WAS_MEMBER = (
+    "<@{user}> was a member of this team. As its enabler they no longer are: they don't vote "
+    "on consent, aren't counted or prompted as a member, and see shared entries only while "
+    "the team consents, every look in `/ripple audit`. Their own entries stay theirs."
+)
 EXPORT_FAILED = (
     "Slack didn't accept your export files just now, so nothing was sent. Nothing was "
     "changed either. Please try `/ripple export` again in a minute."
@@ -157,11 +162,14 @@ def _enabler(inv: Invocation) -> None:
         else:
             inv.reply_privately(f"<@{target}> is not this team's enabler.")
         return
+    was_member = journal.is_team_member(target, inv.channel)
     if not journal.add_enabler(target, inv.channel, added_by=inv.user, workspace=inv.workspace):
         inv.reply_privately(f"<@{target}> is already this team's enabler.")
         return
     granted = journal.consent_state(inv.channel).granted
     announce_enabler(inv.client, inv.channel, target, by=inv.user, granted=granted)
+    if was_member:  # the journal ended their membership: one person never holds both roles
+        post(inv.client, Where(inv.channel, user=inv.user), WAS_MEMBER.format(user=target))
 
 
 def announce_enabler(
