@@ -206,37 +206,49 @@ class Inbox:
 
         return self._db.run(work)
 
-    def record_part(self, key: str, owner: str, index: int, ts: str) -> None:
-        """Slack accepted message `index` of the answer as `ts` (whoever posted it: a part
-        Slack holds is a fact, and recording it twice keeps it once)."""
+    def record_part(
+        self, key: str, owner: str, index: int, ts: str, *, attempt: int | None = None
+    ) -> bool:
+        """Slack accepted message `index` of the answer as `ts`; recording it twice keeps it
+        once. False when this `owner`'s `attempt` no longer holds the row: stop posting."""
         now = self._now()
 
-        def work(session: Session) -> None:
+        def work(session: Session) -> bool:
             row = session.get(InboxEvent, key, with_for_update=True)
             if row is None or row.status != "posting":
-                return
+                return False
+            if attempt is not None and (row.owner, row.attempts) != (owner, attempt):
+                return False
             stamps = list(row.posted_ts or [])
             if index == len(stamps):
                 row.posted_ts = [*stamps, ts]
                 row.updated_at = now
+            return True
 
-        self._db.run(work)
+        return self._db.run(work)
 
-    def finish(self, key: str) -> None:
-        """Done: never answered again. The request and the answer are no longer kept."""
-        self._close(key, "done")
+    def finish(self, key: str, owner: str | None = None, attempt: int | None = None) -> bool:
+        """Done: never answered again. The request and the answer are no longer kept.
+
+        With `owner` and `attempt`, only while that attempt still holds the row: work a
+        takeover has superseded must not close what its successor is answering."""
+        return self._close(key, "done", owner=owner, attempt=attempt)
 
     def give_up(self, key: str, owner: str) -> bool:
         """Failed for good after too many attempts; True for the one caller who closed it."""
         return self._close(key, "failed", owner=owner)
 
-    def _close(self, key: str, status: str, owner: str | None = None) -> bool:
+    def _close(
+        self, key: str, status: str, owner: str | None = None, attempt: int | None = None
+    ) -> bool:
         now = self._now()
 
         def work(session: Session) -> bool:
             conditions = [InboxEvent.key == key, InboxEvent.status.in_(OPEN)]
             if owner is not None:
                 conditions.append(InboxEvent.owner == owner)
+            if attempt is not None:
+                conditions.append(InboxEvent.attempts == attempt)
             result = session.execute(
                 sa.update(InboxEvent)
                 .where(*conditions)
@@ -247,14 +259,17 @@ class Inbox:
 
         return self._db.run(work)
 
-    def release(self, key: str, owner: str) -> None:
+    def release(self, key: str, owner: str, attempt: int | None = None) -> None:
         """This attempt broke: let the next takeover try again (attempts stay bounded)."""
         now = self._now()
+        conditions = [InboxEvent.key == key, InboxEvent.owner == owner]
+        if attempt is not None:
+            conditions.append(InboxEvent.attempts == attempt)
 
         def work(session: Session) -> None:
             session.execute(
                 sa.update(InboxEvent)
-                .where(InboxEvent.key == key, InboxEvent.owner == owner)
+                .where(*conditions)
                 .values(lease_until=now - timedelta(seconds=1), updated_at=now)
                 .execution_options(synchronize_session=False)
             )

@@ -81,7 +81,8 @@ class AnswerClaim:
                 return []
         except JournalError as error:  # post anyway: a rare duplicate beats a lost answer
             log.warning("inbox unavailable before posting", extra={"error": error})
-        return self.runner.deliver(client, self.key, answer, [], self.received_at, look=False)
+        runner, since = self.runner, self.received_at
+        return runner.deliver(client, self.key, answer, [], since, look=False, attempt=self.attempt)
 
 
 class InboxRunner:
@@ -161,17 +162,21 @@ class InboxRunner:
             return None
         except FutureTimeout:
             log.warning("event inbox slow; the work waits for it", extra={"inbox_key": key})
+            self._mark_in_hand(key, +1)  # ours once it lands: renewed, never self-claimed
             future.add_done_callback(lambda f: self._late_arrival(key, stored, f))
             return LATER
 
     def _late_arrival(self, key: str, stored: dict, future) -> None:
         """The inbox answered after the ack: run the work now if it is ours (or if the inbox
         failed), as the sweeper would; a duplicate or an orphan needs nothing from here."""
-        if future.exception() is not None:
-            log.warning("event inbox failed late; answering untracked", extra={"inbox_key": key})
-            self._dispatch_stored(key, stored, {UNTRACKED: key})
-        elif future.result() is Arrival.NEW:
-            self._dispatch_stored(key, stored, {TAKEOVER: key, ATTEMPT: 1})
+        try:
+            if future.exception() is not None:
+                log.warning("inbox failed late; answering untracked", extra={"inbox_key": key})
+                self._dispatch_stored(key, stored, {UNTRACKED: key})
+            elif future.result() is Arrival.NEW:
+                self._dispatch_stored(key, stored, {TAKEOVER: key, ATTEMPT: 1})
+        finally:
+            self._mark_in_hand(key, -1)
 
     def after_dispatch(self, request: BoltRequest) -> None:
         """Bolt has routed the request: a claimed event that started no lazy work (ignored,
@@ -183,7 +188,8 @@ class InboxRunner:
             started = key in self._started
             self._started.discard(key)
         if not started:
-            self._quietly(lambda: self.inbox.finish(key))
+            attempt = int(request.context.get(ATTEMPT) or 1)
+            self._quietly(lambda: self.inbox.finish(key, self.owner, attempt))
 
     # --- the work -------------------------------------------------------------------------
     def started(self, key: str) -> None:
@@ -206,15 +212,23 @@ class InboxRunner:
             function(**kwargs)
         except Exception:
             log.exception("listener failed; the event will be tried again")
-            self._quietly(lambda: self.inbox.release(key, self.owner))
-        else:
-            self._quietly(lambda: self.inbox.finish(key))
+            self._quietly(lambda: self.inbox.release(key, self.owner, claim.attempt))
+        else:  # a run a takeover superseded leaves the row to its successor
+            self._quietly(lambda: self.inbox.finish(key, self.owner, claim.attempt))
         finally:
             _current.reset(token)
             self._mark_in_hand(key, -1)
 
     def deliver(
-        self, client: WebClient, key: str, answer: dict, posted: list[str], since: float, *, look
+        self,
+        client: WebClient,
+        key: str,
+        answer: dict,
+        posted: list[str],
+        since: float,
+        *,
+        look: bool,
+        attempt: int,
     ) -> list[str]:
         """Post the parts of `answer` not yet in `posted`, recording each `ts` as it lands.
 
@@ -227,7 +241,7 @@ class InboxRunner:
         for index in range(len(stamps), len(answer["chunks"])):
             ts = find_posted(client, answer, key, index, since) if look else None
             look = False  # parts go one after another: only this one can be in doubt
-            for attempt in range(TIMEOUT_ATTEMPTS):
+            for tries in range(TIMEOUT_ATTEMPTS):
                 if ts is not None:
                     break
                 try:
@@ -244,12 +258,22 @@ class InboxRunner:
                     )
                 except TimeoutError:
                     # Slack may have posted it before the answer was lost: look, then retry.
-                    if attempt + 1 == TIMEOUT_ATTEMPTS:
+                    if tries + 1 == TIMEOUT_ATTEMPTS:
                         raise
                     ts = find_posted(client, answer, key, index, since)
             stamps.append(ts)
-            self._quietly(lambda i=index, t=ts: self.inbox.record_part(key, self.owner, i, t))
+            if not self._record(key, index, ts, attempt):
+                log.warning("answer superseded while posting", extra={"inbox_key": key})
+                break
         return stamps
+
+    def _record(self, key: str, index: int, ts: str, attempt: int) -> bool:
+        """Record a posted part; False once another attempt holds the row."""
+        try:
+            return self.inbox.record_part(key, self.owner, index, ts, attempt=attempt)
+        except JournalError as error:  # keep posting: a takeover would look before re-posting
+            log.warning("inbox not updated", extra={"error": error})
+            return True
 
     # --- takeover -------------------------------------------------------------------------
     def start(self) -> InboxRunner:
@@ -293,7 +317,7 @@ class InboxRunner:
                 self._take_over(row)
             except Exception:
                 log.exception("takeover failed", extra={"inbox_key": row.key})
-                self._quietly(lambda r=row: self.inbox.release(r.key, self.owner))
+                self._quietly(lambda r=row: self.inbox.release(r.key, self.owner, r.attempts))
         return len(claimed)
 
     def _take_over(self, row: Claimed) -> None:
@@ -315,12 +339,13 @@ class InboxRunner:
         """Post what is left of a stored answer (after looking for the part in doubt)."""
         try:
             assert row.answer is not None
-            since = row.received_at.timestamp()
-            self.deliver(self.client, row.key, row.answer, row.posted_ts, since, look=True)
-            self.inbox.finish(row.key)
+            since, attempt = row.received_at.timestamp(), row.attempts
+            answer, stamps = row.answer, row.posted_ts
+            self.deliver(self.client, row.key, answer, stamps, since, look=True, attempt=attempt)
+            self.inbox.finish(row.key, self.owner, attempt)
         except Exception:
             log.exception("resuming an answer failed", extra={"inbox_key": row.key})
-            self._quietly(lambda: self.inbox.release(row.key, self.owner))
+            self._quietly(lambda: self.inbox.release(row.key, self.owner, row.attempts))
         finally:
             self._mark_in_hand(row.key, -1)
 

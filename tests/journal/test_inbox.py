@@ -91,6 +91,21 @@ def test_only_the_lease_holder_may_post_and_each_part_is_recorded_once(replicas)
     assert inbox.status("event:Ev3") == ("done", ["100.1", "100.2"])
 
 
+def test_an_attempt_a_takeover_superseded_can_neither_record_nor_close(replicas):
+    slow, heir = replicas[0], replicas[1]
+    slow.receive("event:Ev7", "app_mention", REQUEST, owner="slow", lease_seconds=0.1)
+    answer = {"channel": "C1", "thread_ts": "1.0", "text": "t", "chunks": [[], []]}
+    assert slow.begin_answer("event:Ev7", "slow", answer, attempt=1)
+    time.sleep(0.2)  # the slow worker's lease ran out while it was still posting
+    [claimed] = heir.claim_orphans("heir", lease_seconds=30)
+    assert claimed.attempts == 2
+    assert not slow.record_part("event:Ev7", "slow", 0, "300.1", attempt=1), "told to stop"
+    assert not slow.finish("event:Ev7", "slow", 1), "cannot close its successor's work"
+    assert heir.record_part("event:Ev7", "heir", 0, "300.1", attempt=2)
+    assert heir.finish("event:Ev7", "heir", 2)
+    assert heir.status("event:Ev7") == ("done", ["300.1"])
+
+
 def test_a_takeover_of_a_posting_row_gets_the_stored_answer_and_what_was_posted(replicas):
     inbox = replicas[0]
     inbox.receive("event:Ev4", "app_mention", REQUEST, owner="dead", lease_seconds=0.1)

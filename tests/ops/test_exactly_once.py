@@ -120,7 +120,7 @@ def _inbox_states(database_url: str, burst: Burst) -> Counter:
     return states
 
 
-def _wait_all_closed(database_url: str, burst: Burst, timeout: float = 40) -> Counter:
+def _wait_all_closed(database_url: str, burst: Burst, timeout: float = 90) -> Counter:
     deadline = time.monotonic() + timeout
     while True:
         states = _inbox_states(database_url, burst)
@@ -163,6 +163,7 @@ def _phase(backend, replicas, database_url, burst, survivor, killed=None) -> Non
     assert burst.redeliver(survivor) == [200] * EVENTS, "every redelivery is acked"
     closed = _wait_all_closed(database_url, burst)
     row = _report(backend, replicas, burst, at_kill, burst.replies())
+    row["closed"] = dict(closed)
     assert KILL_AFTER <= burst.acked < EVENTS, "the kill must land mid-burst"
     assert at_kill["done"] < EVENTS, "some work must have been cut off"
     assert (row["lost"], row["duplicated"]) == (0, 0), row
