@@ -14,13 +14,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.coaching.choosing import (
+    MAX_PASSAGES,
+    NO_PLACE,
+    QUOTE_BUDGET,
+    choose_passages,
+    group_by_place,
+    overlaps,
+    where_from,
+)
 from bot.coaching.closing import CLARIFY_ANY, clarifying_question, closing_question
 from bot.coaching.ports import Clock, EvidenceSearch, SystemClock, Who
 from bot.coaching.questions import QuestionBank
-from bot.coaching.quotes import looks_like_prose, trim_passage
 from bot.coaching.reply import Action, PlaceGroup, Reply, ReplyKind
 from bot.coaching.shown import (
     REPEAT_WINDOW,
@@ -38,14 +47,10 @@ if TYPE_CHECKING:
     from bot.evidence.places import PlaceMatcher
     from bot.evidence.sources import Manifest
 
-QUOTE_BUDGET = 1200  # characters of quotation in one answer, all passages together
-MAX_PASSAGE_CHARS = 420
-MIN_PASSAGE_CHARS = 60  # shorter spans are headings or fragments, not evidence
-MAX_PASSAGES = 3
+log = logging.getLogger(__name__)
+
 SEARCH_K = 10
-GOOD_ENOUGH = 0.5  # a passage scoring under half the best one's is not offered alongside it
 WEAK_SIMILARITY = 0.36  # without the library's own verdict: best passage this far off is thin
-NO_PLACE = "Across the programme"
 
 UNAVAILABLE = (
     "The evidence library is temporarily unavailable, so I can't look that up just now. "
@@ -61,6 +66,10 @@ COVERAGE = (
     "work, and work through conflict: in Barnet, North West London and Bradford, the 25 "
     "Local Vision places (Plymouth, Nottingham, Merton, Cornwall and others) and the "
     "Integrated Care Pioneers."
+)
+PLACES = (
+    "Its examples come from Barnet, North West London and Bradford, the 25 Local Vision places "
+    "(Plymouth, Nottingham, Merton, Cornwall and others) and the Integrated Care Pioneers."
 )
 THIN = (
     "The evidence on this is thin: the closest passage I found only touches on it, so take "
@@ -86,110 +95,6 @@ class Found:
     redirect: str = ""  # for a gated request: what Ripple can help with instead
 
 
-def choose_passages(
-    passages: list[Passage],
-    query: str,
-    *,
-    limit: int = MAX_PASSAGES,
-    places: PlaceMatcher | None = None,
-    sources: Manifest | None = None,
-) -> list[Passage]:
-    """Up to `limit` trimmed, non-overlapping passages within the quotation budget, from
-    different places where the evidence allows; at least two when there are two."""
-    candidates: list[Passage] = []
-    for passage in passages:
-        if any(_overlaps(passage, c) for c in candidates):
-            continue
-        trimmed = trim_passage(passage, MAX_PASSAGE_CHARS, query)
-        if len(trimmed.shown) < MIN_PASSAGE_CHARS or not looks_like_prose(trimmed.text):
-            continue
-        cite = sources.by_file(passage.doc) if sources is not None else None
-        candidates.append(
-            replace(
-                trimmed,
-                places=quote_places(trimmed, places),
-                cite=cite.cite(passage.section) if cite is not None else "",
-            )
-        )
-    if not candidates:
-        return []
-    best = candidates[0]
-    close = [c for c in candidates if c.score >= GOOD_ENOUGH * best.score]
-    # A loosely matching passage is not offered beside a close one, except to make two.
-    good = [c for c in close if not (_loose(c) and not _loose(best))]
-    chosen = [best]
-    for candidate in good[1:]:  # the next best from places not yet heard from
-        if len(chosen) < limit and _place(candidate) not in {_place(c) for c in chosen}:
-            chosen.append(candidate)
-    for candidate in [*good[1:], *close[1:]]:  # then at least two, if the evidence has two
-        if len(chosen) < min(2, limit) and candidate not in chosen:
-            chosen.append(candidate)
-    chosen.sort(key=candidates.index)
-    return _within_budget(chosen, query)
-
-
-def _within_budget(chosen: list[Passage], query: str) -> list[Passage]:
-    result: list[Passage] = []
-    used = 0
-    for passage in chosen:
-        room = min(MAX_PASSAGE_CHARS, QUOTE_BUDGET - used)
-        if room < MIN_PASSAGE_CHARS:
-            break
-        if len(passage.text) > room or len(passage.shown) > room:
-            passage = replace(trim_passage(passage, room, query), places=passage.places)
-        result.append(passage)
-        used += max(len(passage.text), len(passage.shown))
-    return result
-
-
-def quote_places(passage: Passage, places: PlaceMatcher | None) -> tuple[str, ...]:
-    """The places a quote belongs to: its section's, then those its own words name."""
-    if places is None:
-        return passage.places
-    named = places.find(passage.shown)
-    return tuple(dict.fromkeys((*passage.section_places, *named)))
-
-
-def group_by_place(passages: list[Passage]) -> list[PlaceGroup]:
-    """Groups in order of their best passage; a passage sits under the first place it names."""
-    order: list[str] = []
-    members: dict[str, list[Passage]] = {}
-    for passage in passages:
-        place = _place(passage)
-        if place not in members:
-            order.append(place)
-            members[place] = []
-        members[place].append(passage)
-    return [PlaceGroup(place=p, passages=tuple(members[p])) for p in order]
-
-
-def where_from(groups: list[PlaceGroup]) -> str:
-    """ "in Barnet, Nottingham and across the programme": the places, in the order shown."""
-    phrases = []
-    for i, group in enumerate(groups):
-        if group.place == NO_PLACE:
-            phrases.append("across the programme")
-        elif i == 0 or groups[i - 1].place == NO_PLACE:
-            phrases.append(f"in {group.place}")
-        else:
-            phrases.append(group.place)
-    if len(phrases) == 1:
-        return phrases[0]
-    return ", ".join(phrases[:-1]) + " and " + phrases[-1]
-
-
-def _loose(passage: Passage) -> bool:
-    return passage.extra.get("strength") == "weak"
-
-
-def _place(passage: Passage) -> str:
-    return passage.places[0] if passage.places else NO_PLACE
-
-
-def _overlaps(a: Passage, b: Passage) -> bool:
-    return a.doc == b.doc and a.start < b.end and b.start < a.end
-
-
 class HelpedAnswers:
     def __init__(
         self,
@@ -205,7 +110,8 @@ class HelpedAnswers:
         self.bank = bank
         self.phraser = phraser
         self.clock = clock or SystemClock()
-        self.shown = shown or MemoryShownLog(self.clock)
+        self.shown = shown  # the journal's record, across restarts and replicas
+        self.memory = MemoryShownLog(self.clock)  # this process's, for teams it doesn't know
         self._places = places
 
     def answer(self, who: Who, question: str) -> Reply:
@@ -218,17 +124,19 @@ class HelpedAnswers:
             return Reply(ReplyKind.ERROR, UNAVAILABLE, meta={"query": query})
         meta = {"query": query, "verdict": found.verdict, "reason": found.reason}
         if found.verdict == "none" or not found.passages:
-            text = " ".join(part for part in (NOTHING, found.redirect, COVERAGE) if part)
+            # The gate says what Ripple can help with instead; the floor says nothing fits.
+            parts = (found.redirect, PLACES) if found.redirect else (NOTHING, COVERAGE)
+            text = " ".join(parts)
             return Reply(ReplyKind.HELPED, text, meta={**meta, "evidence": "none"})
 
-        seen = self.shown.shown_to_team(who.team, self.clock.now() - REPEAT_WINDOW)
+        seen = self._seen(who.team)
         fresh = [p for p in found.passages if passage_key(p) not in seen]
         thin = found.verdict == "weak"
         chosen = self._choose(fresh, query, 1 if thin else MAX_PASSAGES)
         if not chosen:
             if self._choose(found.passages, query, 1):  # all of it shown lately
                 ask = self._unseen(clarifying_question(query), seen)
-                self.shown.record_shown(who.team, [question_key(ask)] if ask else [])
+                self._record(who.team, [question_key(ask)] if ask else [])
                 return Reply(ReplyKind.HELPED, ALL_SHOWN, ask, meta={**meta, "evidence": "repeat"})
             text = f"{NOTHING} {COVERAGE}"
             return Reply(ReplyKind.HELPED, text, meta={**meta, "evidence": "none"})
@@ -241,8 +149,8 @@ class HelpedAnswers:
             lead, ask = self._lead(groups), self._closing(query, seen)
         strength = "thin" if thin else "some"
         by_key = {passage_key(p): p for p in found.passages}
-        originals = [k for k, p in by_key.items() if any(_overlaps(p, c) for c in chosen)]
-        self.shown.record_shown(who.team, [*originals, *([question_key(ask)] if ask else [])])
+        originals = [k for k, p in by_key.items() if any(overlaps(p, c) for c in chosen)]
+        self._record(who.team, [*originals, *([question_key(ask)] if ask else [])])
         reply = Reply(
             kind=ReplyKind.HELPED,
             text=lead,
@@ -298,6 +206,24 @@ class HelpedAnswers:
             make = getattr(self._manifest(), "place_matcher", None)
             self._places = make() if callable(make) else None
         return self._places
+
+    def _seen(self, team: str) -> set[str]:
+        since = self.clock.now() - REPEAT_WINDOW
+        seen = self.memory.shown_to_team(team, since)
+        if self.shown is not None:
+            try:
+                seen |= self.shown.shown_to_team(team, since)
+            except Exception as exc:  # the journal is down: this process's memory will do
+                log.warning("could not read what team %s was shown: %s", team, exc)
+        return seen
+
+    def _record(self, team: str, keys: list[str]) -> None:
+        self.memory.record_shown(team, keys)
+        if self.shown is not None:
+            try:
+                self.shown.record_shown(team, keys)
+            except Exception as exc:  # an answer is never lost for want of this record
+                log.warning("could not record what team %s was shown: %s", team, exc)
 
     def _choose(self, passages: list[Passage], query: str, limit: int) -> list[Passage]:
         return choose_passages(

@@ -278,3 +278,13 @@ class SlackCard(Base):
     channel: Mapped[str] = mapped_column(sa.String(64))
     ts: Mapped[str] = mapped_column(sa.String(32))
     updated_at: Mapped[datetime]
+
+
+class ShownEvidence(Base):
+    """A passage or closing question a team was shown in a "what helped" answer (keys only),
+    so it is not shown to that team again within a month (see shown.py)."""
+
+    __tablename__ = "shown_evidence"
+    team_id: Mapped[int] = mapped_column(_fk("teams.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    shown_at: Mapped[datetime] = mapped_column(index=True)

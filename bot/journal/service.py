@@ -26,6 +26,8 @@ The public API, by part (each method has a docstring; values are the dataclasses
 - Scheduling (scheduling_store.py): claim_weekly_prompt(user, team, iso_year, iso_week),
   prompt_status, snooze_prompt, skip_prompt, mark_prompt_started, due_snoozed_prompts,
   claim_snoozed_prompt, mark_event_processed(event_id), record_feedback, feedback_counts.
+- What helped (shown.py): shown_to_team(team, since), record_shown(team, keys): what a
+  team was shown lately (keys only), so answers don't repeat within a month.
 - Consent (consent.py): consent_state(team), set_consent_rule(actor, team, rule),
   agree_consent(user, team), grant_consent, revoke_consent(user, team), consent_history.
 - Enablers (enablers.py): add_enabler(user, team, *, added_by), remove_enabler,
@@ -60,6 +62,7 @@ from bot.journal.reflection import ReflectionMixin
 from bot.journal.replay import ReplayMixin
 from bot.journal.retention import RetentionMixin
 from bot.journal.scheduling_store import SchedulingMixin
+from bot.journal.shown import ShownMixin
 from bot.journal.stats import StatsMixin
 from bot.journal.teams import TeamsMixin
 
@@ -79,6 +82,7 @@ class Journal(
     CardsMixin,
     KeysMixin,
     ReplayMixin,
+    ShownMixin,
 ):
     def __init__(
         self,

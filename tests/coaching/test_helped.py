@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.coaching.helped import (
-    COVERAGE,
     QUOTE_BUDGET,
     HelpedAnswers,
     choose_passages,
@@ -169,7 +168,9 @@ def test_nothing_relevant_is_said_plainly_with_what_the_library_does_cover(bank,
         [], verdict="none", reason="request:admin", message="Ripple can't book annual leave."
     )
     reply = HelpedAnswers(gated, bank).answer(who, "book annual leave in the HR system")
-    assert "Ripple can't book annual leave." in reply.text and COVERAGE in reply.text
+    assert reply.text.startswith("Ripple can't book annual leave.")
+    assert "couldn't find" not in reply.text  # the gate's own words, said once
+    assert "Barnet" in reply.text and "Integrated Care Pioneers" in reply.text
     assert reply.meta["reason"] == "request:admin"
 
 
