@@ -37,7 +37,7 @@ from bot.slack.privacy_blocks import (
     slack_date,
     team_value,
 )
-from bot.slack.replies import entry_ref, person, plural
+from bot.slack.replies import person, plural
 
 
 def enabler_header(count: int = 0) -> list[Block]:
@@ -112,7 +112,9 @@ def entry_blocks(entry: EntryView, limit: int = 600) -> list[Block]:
         text = text[: limit - 1].rstrip() + "…"
     themes = ", ".join(THEME_NAMES.get(t, t) for t in entry.themes)
     when = entry.created_at.strftime("%d %b %Y")
-    meta = f"{entry_ref(entry.id, capital=True)} · {author} · {when}"
+    # No entry number: numbers are each author's own, and "Entry 7" would tell the enabler
+    # how many entries (private ones included) that person has written.
+    meta = f"{author} · {when}"
     return [section(text), context(meta + (f" · {themes}" if themes else ""))]
 
 

@@ -275,3 +275,17 @@ def test_naming_a_member_as_enabler_ends_their_membership_and_the_team_is_told(p
     assert "only admin" in message_text(ephemerals_to(pbot, ALICE)[-1])
     assert pbot.journal.is_team_admin(ALICE, TEAM_CHANNEL)
     assert not pbot.journal.is_enabler(ALICE, TEAM_CHANNEL)
+
+
+def test_the_enabler_sees_no_entry_numbers(pbot, pteam):
+    """Each author's own number would tell the enabler how many entries, private ones
+    included, that person has written: the enabler's views carry none."""
+    pbot.journal.add_enabler(ENABLER, TEAM_CHANNEL)
+    for n in range(6):
+        write(pbot, BOB, f"Bob's private entry {n}")
+    write(pbot, BOB, "Bob's one shared entry", shared=True)  # Bob's #7
+    pbot.journal.grant_consent(ALICE, TEAM_CHANNEL)
+    home = open_home(pbot, ENABLER)
+    shown = json.dumps(home, ensure_ascii=False)
+    assert "Bob's one shared entry" in shown
+    assert not re.search(r"[Ee]ntry #?7\b|#7\b", shown)
