@@ -148,7 +148,7 @@ class InboxRunner:
         "answer it untracked" (a rare duplicate beats a silently dropped message); LATER,
         that the inbox is slow and the work will start when it answers."""
         future = self._checker.submit(
-            self.inbox.receive,
+            lambda *a, **kw: self.inbox.receive(*a, **kw),  # the journal may not open yet
             key,
             kind,
             stored,
