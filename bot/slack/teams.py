@@ -85,4 +85,7 @@ def create_team(
     journal.set_members(channel, members, workspace=workspace)
     for user in members:
         refresh_timezone(client, services, user)
-    return CreatedTeam(slug=channel, name=name, members=members, created=not existed)
+    # Who counts is the journal's rule: the team's enabler may sit in the channel, but is
+    # never one of its members (nor is a bot Slack lists among them).
+    counted = [m.user for m in journal.team_members(channel) if not m.is_bot]
+    return CreatedTeam(slug=channel, name=name, members=counted, created=not existed)

@@ -289,3 +289,14 @@ def test_the_enabler_sees_no_entry_numbers(pbot, pteam):
     shown = json.dumps(home, ensure_ascii=False)
     assert "Bob's one shared entry" in shown
     assert not re.search(r"[Ee]ntry #?7\b|#7\b", shown)
+
+
+def test_the_enabler_in_the_channel_is_not_among_the_members_team_create_counts(pbot, pteam):
+    pbot.journal.add_enabler(ENABLER, TEAM_CHANNEL)
+    pbot.fake.add_user(ENABLER, "sam")
+    pbot.fake.add_channel(TEAM_CHANNEL, "plymouth-alcohol", [ALICE, BOB, CAROL, ENABLER])
+    command(pbot, "team create")  # re-run: the channel's members are read again
+    [said] = pbot.fake.wait_for("chat.postEphemeral")
+    assert "refreshed its members (3)" in message_text(said)
+    assert ENABLER not in {m.user for m in pbot.journal.team_members(TEAM_CHANNEL)}
+    assert not pbot.journal.is_team_member(ENABLER, TEAM_CHANNEL)
