@@ -13,8 +13,12 @@ from bot.journal.errors import (
     AccessDenied,
     ConfigurationError,
     InvalidInput,
+    JournalDamaged,
     JournalError,
     JournalUnavailable,
+    KeyMismatch,
+    KeyMissing,
+    KeyProblem,
     NotFound,
 )
 
@@ -27,8 +31,12 @@ __all__ = [
     "ConfigurationError",
     "InvalidInput",
     "Journal",
+    "JournalDamaged",
     "JournalError",
     "JournalUnavailable",
+    "KeyMismatch",
+    "KeyMissing",
+    "KeyProblem",
     "NotFound",
     "themes_by_week",
 ]
