@@ -300,7 +300,7 @@ class TeamsMixin(JournalBase):
 
         def work(session: Session) -> list[ScheduledMember]:
             rows = session.execute(
-                sa.select(Member, Team, Workspace.external_id)
+                sa.select(Member, Team, Workspace.external_id, TeamMembership.joined_at)
                 .join(TeamMembership, TeamMembership.member_id == Member.id)
                 .join(Team, Team.id == TeamMembership.team_id)
                 .join(Workspace, Workspace.id == Team.workspace_id)
@@ -318,8 +318,9 @@ class TeamsMixin(JournalBase):
                     workspace=ws,
                     timezone=m.timezone,
                     schedule=Schedule(t.schedule_weekday, t.schedule_time, t.schedule_enabled),
+                    since=joined,
                 )
-                for m, t, ws in rows
+                for m, t, ws, joined in rows
             ]
 
         return self._db.run(work)

@@ -77,6 +77,7 @@ class ScheduledMember:
     workspace: str
     timezone: str
     schedule: Schedule
+    since: datetime | None = None  # when they joined the team: no catch-up of earlier prompts
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,25 @@ class ErasureSummary:
     def describe(self) -> str:
         if not self.total:
             return f"Ripple held no data for {self.user}; nothing needed erasing."
-        parts = [f"{n} {what.replace('_', ' ')}" for what, n in self.counts.items() if n]
-        teams = f" across {len(self.teams)} team(s)" if self.teams else ""
+        parts = [_count(n, what.replace("_", " ")) for what, n in self.counts.items() if n]
+        teams = f" across {_count(len(self.teams), 'teams')}" if self.teams else ""
         return f"Erased for {self.user}{teams}: " + ", ".join(parts) + "."
+
+
+_SINGULAR = {
+    "entries": "entry",
+    "teams": "team",
+    "conversations": "conversation",
+    "seen questions": "seen question",
+    "weekly prompts": "weekly prompt",
+    "consent votes": "consent vote",
+    "enabler notes": "enabler note",
+    "enabler roles": "enabler role",
+    "team memberships": "team membership",
+    "consent decisions anonymised": "consent decision anonymised",
+}
+
+
+def _count(n: int, plural_noun: str) -> str:
+    """ "1 entry", "2 entries", "1 conversation": the count with a noun that agrees."""
+    return f"{n} {_SINGULAR.get(plural_noun, plural_noun) if n == 1 else plural_noun}"

@@ -29,7 +29,7 @@ from bot.journal.views import (
     ConsentState,
 )
 from bot.slack.blocks import button, mrkdwn_escape, split_text
-from bot.slack.replies import person, plural
+from bot.slack.replies import entry_refs, person, plural
 
 # action ids (listeners/privacy_actions.py registers each one)
 CONSENT_GRANT = "consent_grant"
@@ -234,10 +234,12 @@ def _audit_line(event: AuditEvent) -> str:
     when = slack_date(event.at)
     if event.outcome == "allowed":
         # Only the viewer's own entry numbers: numbers are per person, so others' mean nothing.
-        yours = ", ".join(f"#{i}" for i in event.entry_ids)
+        yours = entry_refs(event.entry_ids) if event.entry_ids else ""
         mine = f" (yours among them: {yours})" if yours else ""
-        return f"• {when}: <@{event.actor}> read {event.detail}{mine}"
-    return f"• {when}: <@{event.actor}> asked and was refused ({event.detail}); nothing was shown"
+        return f"• {when}: {person(event.actor)} read {event.detail}{mine}"
+    return (
+        f"• {when}: {person(event.actor)} asked and was refused ({event.detail}); nothing was shown"
+    )
 
 
 def _person(user: str) -> str:

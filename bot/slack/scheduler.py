@@ -6,8 +6,10 @@
 
 A member is due when, in their own timezone, this week's scheduled weekday and time have come
 and no more than a day has passed (a bot that was down for a few minutes still sends; one that
-was down all week does not surprise people days late). Snoozed prompts are re-sent when their
-snooze runs out; skipped weeks are never prompted.
+was down all week does not surprise people days late). Only a prompt that fell due while they
+were a member is caught up: `/ripple team create` at 09:30 on a Monday with a 09:00 schedule
+does not prompt the whole team a minute later; their first prompt is next week's. Snoozed
+prompts are re-sent when their snooze runs out; skipped weeks are never prompted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.journal.errors import JournalError
 from bot.journal.views import Schedule, ScheduledMember
 from bot.services import Services
 from bot.slack.post import Where, post
+from bot.slack.replies import plural
 from bot.slack.teams import refresh_timezone
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,7 @@ class TickReport:
 
     def describe(self) -> str:
         return (
-            f"{len(self.sent)} weekly prompt(s) sent, "
+            f"{plural(len(self.sent), 'weekly prompt')} sent, "
             f"{len(self.resent_after_snooze)} re-sent after a snooze, {len(self.failed)} failed."
         )
 
@@ -74,6 +77,8 @@ def due_week(member: ScheduledMember, now: datetime) -> tuple[int, int] | None:
         iso_year, iso_week, _ = day.isocalendar()
         moment = scheduled_moment(member.schedule, tz, iso_year, iso_week)
         elapsed = now - moment  # aware datetimes compare as instants: DST-safe
+        if member.since is not None and moment < member.since:
+            continue  # it fell before they joined: nothing was missed
         if timedelta(0) <= elapsed < CATCH_UP:
             return iso_year, iso_week
     return None

@@ -66,7 +66,7 @@ def test_export_and_erase_a_leader_in_several_teams(ripple, journal, tmp_path):
     assert len(journal.list_entries("alice")) == 2
     erased = ripple("erase", "--user", "alice", "--yes")
     assert erased.exit_code == 0, erased.output
-    assert "2 entries" in erased.output and "2 team(s)" in erased.output
+    assert "2 entries" in erased.output and "2 teams" in erased.output
     assert journal.list_entries("alice") == []
 
 

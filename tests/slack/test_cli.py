@@ -29,7 +29,7 @@ def test_socket_mode_without_an_app_token_says_what_to_set(env):
 def test_schedule_tick_with_no_teams_sends_nothing(env, fake_slack):
     result = CliRunner().invoke(app, ["schedule", "tick", "--now", "2026-03-30T08:00:00Z"])
     assert result.exit_code == 0, result.output
-    assert "0 weekly prompt(s) sent" in result.output
+    assert "0 weekly prompts sent" in result.output
     assert fake_slack.calls_to("chat.postMessage") == []
 
 

@@ -65,7 +65,19 @@ def test_export_when_slack_refuses_the_files_is_a_kind_message(pbot, pteam):
     pbot.fake.fail("files.getUploadURLExternal", error="not_allowed_token_type")
     command(pbot, "export")
     [note] = pbot.fake.wait_for("chat.postMessage")
+    text = message_text(note)
+    # A permanent refusal says so plainly, and never "try again in a minute" (issue 12 §5).
+    assert "refused your export files" in text and "trying again won't help" in text
+    assert "in a minute" not in text
+
+
+def test_export_that_fails_for_a_moment_says_try_again(pbot, pteam):
+    write(pbot, ALICE, "Something to export")
+    pbot.fake.fail("files.getUploadURLExternal", error="internal_error")
+    command(pbot, "export")
+    [note] = pbot.fake.wait_for("chat.postMessage")
     assert "didn't accept your export files" in message_text(note)
+    assert "again in a minute" in message_text(note)
 
 
 def test_erase_asks_first_then_erases_everything_in_every_team_mid_conversation(pbot, pteam):
@@ -88,8 +100,8 @@ def test_erase_asks_first_then_erases_everything_in_every_team_mid_conversation(
     click(pbot, ALICE, "privacy_erase_confirm", confirm, channel=TEAM_CHANNEL, response_url=url)
     [told] = pbot.fake.wait_for("chat.postMessage", channel="D" + ALICE[1:])
     text = message_text(told)
-    assert "Erased for you across 2 team(s)" in text and "2 entries" in text
-    assert "1 conversations" in text
+    assert "Erased for you across 2 teams" in text and "2 entries" in text
+    assert "1 conversation," in text  # "1 conversation", never "1 conversations"
     [replaced] = pbot.fake.wait_for("response_url")
     assert replaced.args["replace_original"] is True
 

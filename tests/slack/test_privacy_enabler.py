@@ -186,7 +186,7 @@ def test_the_team_sees_every_look_and_refusal_with_audit(pbot, pteam):
     [shown] = pbot.fake.wait_for("chat.postEphemeral")
     assert shown.args["user"] == BOB and shown.args["channel"] == TEAM_CHANNEL
     text = message_text(shown)
-    assert f"<@{ENABLER}> read 2 shared entries (yours among them: #{first})" in text
+    assert f"<@{ENABLER}> read 2 shared entries (yours among them: entry {first})" in text
     assert second == first == 1  # each author's own number: Carol's #1 is not Bob's
     assert "was refused (no consent); nothing was shown" in text
     assert f"consent granted by <@{ALICE}> (rule: any team admin)" in text

@@ -4,6 +4,7 @@ across daylight-saving changes, once per ISO week however many ticks or replicas
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -64,6 +65,17 @@ def test_due_at_nine_local_time_in_each_timezone(tz, due_from_utc):
     assert due_week(someone, due_from_utc + timedelta(hours=24, minutes=1)) is None
 
 
+def test_a_prompt_that_fell_before_someone_joined_is_not_caught_up():
+    # Monday 30 March 2026, 09:00 in London is 08:00 UTC; they joined at 08:29 UTC.
+    joined = utc(2026, 3, 30, 8, 29)
+    newcomer = replace(member("Europe/London"), since=joined)
+    assert due_week(newcomer, utc(2026, 3, 30, 8, 30)) is None  # not a minute after joining
+    assert due_week(member("Europe/London"), utc(2026, 3, 30, 8, 30)) == (2026, 14)
+    assert due_week(newcomer, utc(2026, 4, 6, 8, 0)) == (2026, 15)  # next week's, on time
+    on_time = replace(member("Europe/London"), since=utc(2026, 3, 30, 8, 0))
+    assert due_week(on_time, utc(2026, 3, 30, 8, 0)) == (2026, 14)
+
+
 def test_a_time_skipped_by_the_clocks_going_forward_is_still_prompted_once():
     # 01:30 on Sunday 29 March 2026 does not exist in London (01:00 GMT -> 02:00 BST).
     sunday_0130 = Schedule(weekday=6, time="01:30", enabled=True)
@@ -82,16 +94,21 @@ def test_a_time_repeated_by_the_clocks_going_back_is_due_from_its_first_occurren
 
 
 @pytest.fixture
-def sched(slack_data_dir, fake_slack, db_url):
+def sched(tmp_path, fake_slack, db_url):
     """Services on the parametrised database (SQLite; PostgreSQL too when configured)."""
-    clock = FixedClock(utc(2026, 3, 30, 8, 0))
-    services = Services(slack_settings(slack_data_dir, db_url, fake_slack.api_url), clock=clock)
+    # The team was set up the week before (a prompt is only caught up for members who had
+    # joined by the time it fell due), then the clock moves to Monday morning.
+    clock = FixedClock(utc(2026, 3, 25, 12, 0))
+    # Its own data folder: prompting needs no evidence index, so none is built.
+    settings = slack_settings(tmp_path / "data", db_url, fake_slack.api_url)
+    services = Services(settings, clock=clock)
     journal = services.journal
     journal.ensure_team(TEAM_CHANNEL, name="#plymouth", workspace=WORKSPACE_ID, admin=ALICE)
     journal.add_member(TEAM_CHANNEL, BOB, timezone="America/New_York", workspace=WORKSPACE_ID)
     journal.add_member(TEAM_CHANNEL, CAROL, timezone="Asia/Kolkata", workspace=WORKSPACE_ID)
     client = build_client(services.settings)
     fake_slack.reset()
+    clock.advance(seconds=(utc(2026, 3, 30, 8, 0) - clock.now()).total_seconds())
     yield services, client, clock
     journal.close()
 
@@ -230,3 +247,20 @@ def test_a_member_who_moved_is_prompted_in_their_new_timezone_next_week(sched, f
     fake_slack.reset()
     tick_at(services, client, clock, utc(2026, 4, 6, 0, 0))  # Monday 09:00 in Tokyo
     assert dm_recipients(fake_slack) == [BOB]
+
+
+def test_a_team_created_after_this_weeks_prompt_time_is_not_prompted_a_minute_later(
+    sched, fake_slack
+):
+    services, client, clock = sched
+    journal = services.journal
+    # Monday 30 March, 09:30 in London: a new team with the default Monday 09:00 schedule.
+    tick_at(services, client, clock, utc(2026, 3, 30, 8, 30))
+    fake_slack.reset()
+    journal.ensure_team("C0NEWTEAM1", name="#new", workspace=WORKSPACE_ID, admin="U0NEW00001")
+    journal.add_member("C0NEWTEAM1", "U0NEW00002", timezone="Europe/London", workspace=WORKSPACE_ID)
+    report = tick_at(services, client, clock, utc(2026, 3, 30, 8, 31))
+    assert not [who for who in report.sent if who[1] == "C0NEWTEAM1"]
+    # Their first prompt is next Monday's, on time.
+    report = tick_at(services, client, clock, utc(2026, 4, 6, 8, 0))
+    assert ("U0NEW00002", "C0NEWTEAM1") in report.sent

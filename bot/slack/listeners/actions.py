@@ -22,7 +22,7 @@ from bot.slack.blocks import decode_value
 from bot.slack.listeners import home_actions, message_actions
 from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
 from bot.slack.post import Where, post
-from bot.slack.replies import team_label, who_can_see
+from bot.slack.replies import entry_ref, team_label, who_can_see
 from bot.slack.who import is_personal, who_for_dm, who_in_claimed_team
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,11 @@ def register(app: App, services: Services) -> None:
     @on("share_entry", "share_entry")
     def share_from_chat(click: Click) -> None:
         entry = services.journal.share_entry(click.user, click.entry_id())
-        post(click.client, click.here, f"Entry #{entry.id} is now shared. " + who_can_see(True))
+        post(
+            click.client,
+            click.here,
+            f"{entry_ref(entry.id, capital=True)} is now shared. " + who_can_see(True),
+        )
 
     # --- App Home -------------------------------------------------------------------------
     def republish(click: Click) -> None:

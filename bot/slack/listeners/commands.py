@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.slack import modals, teams
 from bot.slack.listeners.common import clip, kindly, new_entry_view, slack_unescape
 from bot.slack.post import Where, post
-from bot.slack.replies import help_text
+from bot.slack.replies import help_text, plural
 from bot.slack.who import find_team, who_for_question, who_in_channel
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def _team(inv: Invocation) -> None:
     schedule = inv.services.journal.get_schedule(inv.channel)
     if created.created:
         text = (
-            f"<#{inv.channel}> is now a Ripple team with {len(created.members)} members. "
+            f"<#{inv.channel}> is now a Ripple team with {plural(len(created.members), 'member')}. "
             f"I'll invite each of you to a short reflection by DM every "
             f"{schedule.weekday_name} at {schedule.time}, in your own timezone. "
             "Entries stay private unless you share them. "
@@ -127,7 +127,7 @@ def _team(inv: Invocation) -> None:
     else:
         inv.reply_privately(
             f"<#{inv.channel}> is already a Ripple team; I've refreshed its members "
-            f"({len(created.members)})."
+            f"({plural(len(created.members), 'member')})."
         )
 
 

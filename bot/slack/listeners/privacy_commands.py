@@ -23,7 +23,7 @@ from bot.slack.privacy_blocks import (
     audit_blocks,
     erase_confirmation,
 )
-from bot.slack.replies import team_label
+from bot.slack.replies import plural, team_label
 from bot.slack.who import find_team
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,28 @@ WAS_MEMBER = (
 EXPORT_FAILED = (
     "Slack didn't accept your export files just now, so nothing was sent. Nothing was "
     "changed either. Please try `/ripple export` again in a minute."
+)
+EXPORT_REFUSED = (
+    "Slack refused your export files ({code}), so nothing was sent and nothing was changed. "
+    "This is a setting, not a hiccup: trying again won't help. Please ask whoever installed "
+    "Ripple in this workspace to let it upload files (the files:write permission), or ask "
+    "Ripple's operator to run `ripple export` for you."
+)
+# Web API errors that no retry will cure: the token, the scopes or the workspace's settings.
+PERMANENT_UPLOAD_ERRORS = frozenset(
+    {
+        "not_allowed_token_type",
+        "missing_scope",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "no_permission",
+        "restricted_action",
+        "file_uploads_disabled",
+        "file_uploads_except_images_disabled",
+        "team_access_not_granted",
+    }
 )
 
 
@@ -95,7 +117,7 @@ def _audit(inv: Invocation) -> None:
     history = journal.consent_history(inv.channel)
     blocks = audit_blocks(team_label(inv.channel), events, history[-10:])
     where = Where(inv.channel, user=inv.user, ephemeral=True)
-    post(inv.client, where, blocks, text=f"Enabler audit trail: {len(events)} event(s).")
+    post(inv.client, where, blocks, text=f"Enabler audit trail: {plural(len(events), 'event')}.")
 
 
 def _export(inv: Invocation) -> None:
@@ -108,12 +130,16 @@ def _export(inv: Invocation) -> None:
             "There is nothing to export.",
         )
         return
-    if not send_export(inv.client, inv.user, bundle):
+    problem = send_export(inv.client, inv.user, bundle)
+    if problem in PERMANENT_UPLOAD_ERRORS:
+        post(inv.client, Where.dm(inv.user), EXPORT_REFUSED.format(code=problem))
+    elif problem is not None:
         post(inv.client, Where.dm(inv.user), EXPORT_FAILED)
 
 
-def send_export(client: WebClient, user: str, bundle: ExportBundle) -> bool:
-    """DM the two export files (files.uploadV2). False when Slack would not take them."""
+def send_export(client: WebClient, user: str, bundle: ExportBundle) -> str | None:
+    """DM the two export files (files.uploadV2). None when sent; else Slack's error code
+    ("unreachable" for network trouble), so the caller can tell a setting from a hiccup."""
     stem = f"ripple-export-{re.sub(r'[^A-Za-z0-9_-]+', '_', user)[:64]}"
     try:
         client.files_upload_v2(
@@ -127,10 +153,14 @@ def send_export(client: WebClient, user: str, bundle: ExportBundle) -> bool:
                 {"content": bundle.json, "filename": f"{stem}.json", "title": "Your data (JSON)"},
             ],
         )
-        return True
-    except (SlackApiError, SlackRequestError, OSError) as error:
+        return None
+    except SlackApiError as error:
+        code = str(error.response.get("error") or f"http_{error.response.status_code}")
+        log.warning("export upload refused", extra={"error": code})
+        return code
+    except (SlackRequestError, OSError) as error:
         log.warning("export upload failed", extra={"error": type(error).__name__})
-        return False
+        return "unreachable"
 
 
 def _erase(inv: Invocation) -> None:
