@@ -215,3 +215,32 @@ class ReflectionMixin(JournalBase):
             return Commitment(text=text, made_at=entry.created_at, entry_id=entry.number)
 
         return self._db.run(work)
+
+    def recent_commitments(self, who: Who, limit: int = 4) -> list[Commitment]:
+        """This person's newest commitments in this team, newest first (so the coach can
+        notice the same step coming back week after week)."""
+
+        def work(session: Session) -> list[Commitment]:
+            member, team = self._member(session, who.user), self._team(session, who.team)
+            if member is None or team is None:
+                return []
+            entries = session.scalars(
+                sa.select(Entry)
+                .where(
+                    Entry.author_id == member.id,
+                    Entry.team_id == team.id,
+                    Entry.commitment_token.is_not(None),
+                )
+                .order_by(Entry.created_at.desc(), Entry.id.desc())
+                .limit(max(1, limit))
+            )
+            return [
+                Commitment(
+                    text=self._cipher.decrypt(e.commitment_token),
+                    made_at=e.created_at,
+                    entry_id=e.number,
+                )
+                for e in entries
+            ]
+
+        return self._db.run(work)
