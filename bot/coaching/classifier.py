@@ -17,11 +17,38 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import yaml
 from langchain_core.embeddings import Embeddings
 
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = "1"  # bump when the way vectors are made changes
+
+
+class TrainingDataError(ValueError):
+    """A training file is unreadable; the message says which file and what to fix."""
+
+
+def read_training_file(folder: Path, name: str, bundled: Path) -> dict:
+    """`folder/name`, or the bundled copy when an organisation's prompts folder has none."""
+    path = folder / name
+    if not path.is_file():
+        path = bundled / name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise TrainingDataError(f"{path}: could not read the training examples ({exc}).") from None
+    examples = raw.get("examples") if isinstance(raw, dict) else None
+    if not isinstance(examples, dict):
+        raise TrainingDataError(f"{path}: expected an 'examples:' mapping of label -> texts.")
+    return {str(label): [as_text(t) for t in texts or []] for label, texts in examples.items()}
+
+
+def as_text(item) -> str:
+    """One example as plain text: an unquoted "Small win: they came" reads as a mapping."""
+    if isinstance(item, dict):
+        return " ".join(f"{k}: {v}" for k, v in item.items()).strip()
+    return str(item).strip()
 
 
 def default_cache_dir() -> Path:

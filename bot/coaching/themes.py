@@ -26,9 +26,11 @@ import yaml
 from langchain_core.embeddings import Embeddings
 
 from bot.coaching.classifier import (
+    TrainingDataError,
     default_cache_dir,
     encode_private,
     load_model,
+    read_training_file,
     save_model,
     texts_hash,
     training_vectors,
@@ -63,7 +65,9 @@ def _label_set(key: str) -> frozenset[str]:
     parts = {p.strip() for p in str(key).split("+")} - {"none", ""}
     unknown = parts - set(THEMES)
     if unknown:
-        raise ValueError(f"{TRAINING_FILE}: unknown theme(s) {sorted(unknown)} in {key!r}")
+        raise TrainingDataError(
+            f"{TRAINING_FILE}: unknown theme(s) {sorted(unknown)} in {key!r}; use {list(THEMES)}"
+        )
     return frozenset(parts)
 
 
@@ -71,20 +75,23 @@ def load_training(prompts_dir: Path | None = None) -> list[ThemeExample]:
     """The labelled reflections, plus each theme's description sentences as examples of it."""
     folder = prompts_dir or DEFAULT_PROMPTS_DIR
     examples: list[ThemeExample] = []
-    raw = yaml.safe_load((folder / TRAINING_FILE).read_text(encoding="utf-8")) or {}
-    for key, texts in (raw.get("examples") or {}).items():
+    for key, texts in read_training_file(folder, TRAINING_FILE, DEFAULT_PROMPTS_DIR).items():
         labels = _label_set(key)
-        examples += [ThemeExample(str(t).strip(), labels) for t in texts or [] if str(t).strip()]
-    specs = yaml.safe_load((folder / "themes.yaml").read_text(encoding="utf-8")) or {}
+        examples += [ThemeExample(t, labels) for t in texts if t]
+    specs = yaml.safe_load(_themes_yaml(folder).read_text(encoding="utf-8")) or {}
     for theme_id in THEMES:
         for sentence in (specs.get("themes", {}).get(theme_id) or {}).get("description", []):
             examples.append(ThemeExample(str(sentence).strip(), frozenset({theme_id})))
     return examples
 
 
+def _themes_yaml(folder: Path | None) -> Path:
+    path = (folder or DEFAULT_PROMPTS_DIR) / "themes.yaml"
+    return path if path.is_file() else DEFAULT_PROMPTS_DIR / "themes.yaml"
+
+
 def load_labels(prompts_dir: Path | None = None) -> dict[str, str]:
-    path = (prompts_dir or DEFAULT_PROMPTS_DIR) / "themes.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.safe_load(_themes_yaml(prompts_dir).read_text(encoding="utf-8")) or {}
     items = raw.get("themes") or {}
     return {t: (items.get(t) or {}).get("label", t.replace("_", " ")) for t in THEMES}
 

@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from langchain_core.embeddings import Embeddings
 
 from bot.coaching import turn_patterns as patterns
 from bot.coaching.classifier import (
+    TrainingDataError,
     default_cache_dir,
     encode_private,
     load_model,
+    read_training_file,
     save_model,
     texts_hash,
     training_vectors,
@@ -64,16 +65,15 @@ class TurnExample:
 
 
 def load_turn_training(prompts_dir: Path | None = None) -> list[TurnExample]:
-    path = (prompts_dir or DEFAULT_PROMPTS_DIR) / TRAINING_FILE
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    folder = prompts_dir or DEFAULT_PROMPTS_DIR
     examples: list[TurnExample] = []
-    for key, texts in (raw.get("examples") or {}).items():
+    for key, texts in read_training_file(folder, TRAINING_FILE, DEFAULT_PROMPTS_DIR).items():
         try:
-            act = TurnAct(str(key))
+            act = TurnAct(key)
         except ValueError:
             known = [a.value for a in ACTS]
-            raise ValueError(f"{path}: unknown act {key!r}; use {known}") from None
-        examples += [TurnExample(str(t).strip(), act) for t in texts or [] if str(t).strip()]
+            raise TrainingDataError(f"{TRAINING_FILE}: unknown act {key!r}; use {known}") from None
+        examples += [TurnExample(t, act) for t in texts if t]
     return examples
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
+from bot.coaching.classifier import TrainingDataError
 from bot.coaching.themes import load_training
 from bot.coaching.turn_reader import load_turn_training
 from bot.coaching.turns import TurnAct
@@ -50,3 +53,29 @@ def test_the_training_sets_cover_every_label():
 def test_every_training_example_is_plain_text():
     for e in load_turn_training(PROMPTS):
         assert isinstance(e.text, str) and not e.text.startswith("{"), e.text
+
+
+def test_an_organisations_own_prompts_folder_without_training_files_uses_the_bundled_ones(
+    tmp_path,
+):
+    (tmp_path / "questions.yaml").write_text("questions: []\n", encoding="utf-8")
+    assert len(load_training(tmp_path)) == len(load_training(PROMPTS))
+    assert len(load_turn_training(tmp_path)) == len(load_turn_training(PROMPTS))
+
+
+def test_a_colon_in_an_unquoted_example_stays_text_and_a_broken_file_says_where(tmp_path):
+    (tmp_path / "turns_training.yaml").write_text(
+        "examples:\n  insight:\n    - Small win: the GP lead stayed to the end\n",
+        encoding="utf-8",
+    )
+    assert [e.text for e in load_turn_training(tmp_path)] == [
+        "Small win: the GP lead stayed to the end"
+    ]
+    (tmp_path / "turns_training.yaml").write_text("examples: [oops\n", encoding="utf-8")
+    with pytest.raises(TrainingDataError, match=r"turns_training\.yaml"):
+        load_turn_training(tmp_path)
+    (tmp_path / "themes_training.yaml").write_text(
+        "examples:\n  budgets:\n    - The board said no\n", encoding="utf-8"
+    )
+    with pytest.raises(TrainingDataError, match="unknown theme"):
+        load_training(tmp_path)
