@@ -192,7 +192,13 @@ def _pager(page: int, pages: int) -> list[Block]:
 
 
 def fit_home(blocks: list[Block]) -> list[Block]:
-    """Trim to the Home tab's 100-block limit, saying so rather than failing to publish."""
+    """Trim to the Home tab's 100-block limit, saying so rather than failing to publish
+    (two dividers in a row, where one part ends and the next begins, count once)."""
+    blocks = [
+        b
+        for i, b in enumerate(blocks)
+        if not (i and isinstance(b, DividerBlock) and isinstance(blocks[i - 1], DividerBlock))
+    ]
     if len(blocks) <= MAX_HOME_BLOCKS:
         return blocks
     return [*blocks[: MAX_HOME_BLOCKS - 1], _context("There is more than fits here.")]

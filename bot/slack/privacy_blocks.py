@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -70,7 +70,7 @@ def slack_date(moment: datetime | None) -> str:
     """A date Slack shows in each reader's own timezone, with a UTC fallback."""
     if moment is None:
         return "never"
-    fallback = moment.strftime("%d %b %Y %H:%M UTC")
+    fallback = moment.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
