@@ -13,6 +13,25 @@ from bot.coaching.ports import Clock, SystemClock
 from bot.config import Settings
 
 
+class JournalOnDemand:
+    """The journal as the coach's store, opened at the first call rather than when the coach
+    is built. A what-helped answer needs only the evidence, so a journal database that is
+    down must not stop it (issue 9): reflection calls meet the outage themselves and the coach
+    says so kindly; the next call after the database is back simply works."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            return getattr(self._services.journal, name)(*args, **kwargs)
+
+        return call
+
+
 class Services:
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
@@ -91,7 +110,7 @@ class Services:
         prompts = self.settings.prompts_dir
         return Coach(
             evidence=self.evidence,
-            store=self.journal,
+            store=JournalOnDemand(self),
             clock=self.clock,
             bank=QuestionBank.load(prompts),
             themes=self.themes,

@@ -15,15 +15,22 @@ from tests.slack.conftest import ALICE, TEAM_CHANNEL, _running_bot, message_text
 CLOSED_PG = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"
 
 
-def test_journal_down_mention_gets_a_kind_message_in_thread(slack_data_dir, fake_slack, embedder):
+def test_journal_down_what_helped_is_still_answered_and_reflect_is_told_kindly(
+    slack_data_dir, fake_slack, embedder
+):
+    """A what-helped question needs the evidence, not the journal: with only the database
+    down it is answered, and never told "your journal is unavailable"."""
     gen = _running_bot(slack_data_dir, CLOSED_PG, fake_slack, embedder, ping=False)
     down = next(gen)
     try:
-        envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "what helped with pooled budgets?")
-        assert down.sender.event(envelope).status == 200
-        [reply] = fake_slack.wait_for("chat.postMessage")
-        assert reply.args["thread_ts"] == envelope["event"]["ts"]
-        assert "briefly unavailable" in message_text(reply)
+        form = payloads.slash(
+            ALICE, TEAM_CHANNEL, "helped pooled budgets", response_url="http://127.0.0.1:9/x"
+        )
+        assert down.sender.command(form).status == 200
+        [answer] = fake_slack.wait_for("chat.postEphemeral", timeout=120)
+        assert "unavailable" not in message_text(answer).lower()
+        assert "pool" in message_text(answer).lower()  # evidence about pooled budgets
+        fake_slack.reset()
         form = payloads.slash(ALICE, TEAM_CHANNEL, "reflect", response_url="http://127.0.0.1:9/x")
         assert down.sender.command(form).status == 200
         [note] = fake_slack.wait_for("chat.postEphemeral")
