@@ -97,10 +97,12 @@ def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:
             # Both what is shown and the exact span (marks and all) stay within max_chars.
             if k > i and max(length + 2, unit.end - first.start) > max_chars:
                 break
+            words = " ".join(u.text for u in found[i : k + 1])
             score = (
-                len(wanted & _terms(" ".join(u.text for u in found[i : k + 1])))
+                len(wanted & _terms(words))
                 - (0 if first.opens else 1.5)
                 - (0 if _complete(found, k) else 1.5)
+                - (0 if _balanced(words) else 1.0)  # a quotation cut in half reads badly
                 + min(length, max_chars) / (4 * max_chars)
             )
             if best is None or score > best[0] + 1e-9:
@@ -109,6 +111,11 @@ def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:
         return replace(passage, quote="")
     _, i, k = best
     return _quoted(passage, found, i, k, max_chars)
+
+
+def _balanced(words: str) -> bool:
+    """Every quotation mark the run opens, it closes (and the other way round)."""
+    return words.count("“") == words.count("”") and words.count('"') % 2 == 0
 
 
 def _stops_after(previous: Unit, unit: Unit) -> bool:

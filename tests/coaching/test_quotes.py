@@ -130,3 +130,20 @@ def test_a_long_bulleted_example_is_prose_but_a_list_of_labels_is_not():
     shown = trim_passage(passage, 420, "safeguarding police").shown
     assert shown.startswith("Nottinghamshire Multi-Agency Safeguarding Hub - involved")
     assert shown.endswith("better early years support.")
+
+
+def test_a_quotation_is_not_cut_in_half_when_the_whole_of_it_fits():
+    source = read_document(KNOWLEDGE / "001_eb4ebc8a1c1b1030.txt")
+    start = source.index("With all the difficulties of bringing")
+    end = source.index("not the needs of organisations or staff.”") + len(
+        "not the needs of organisations or staff.”"
+    )
+    passage = Passage("001_eb4ebc8a1c1b1030.txt", "T", "S", (), start, end, source[start:end])
+    shown = trim_passage(passage, 420, "a partner who won't commit money").shown
+    assert shown.startswith("“It is important to explore") and shown.endswith("any one partner.”")
+    unbalanced = 0
+    for source_, _, chunks, _ in LIBRARY:
+        for chunk in chunks:
+            quote = trim_passage(_passage(source_, chunk), 420, "partners").shown
+            unbalanced += quote.count("“") != quote.count("”")
+    assert unbalanced == 0
