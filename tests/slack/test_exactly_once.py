@@ -206,3 +206,36 @@ def test_when_the_inbox_is_slow_the_ack_goes_first_and_the_work_follows_once(app
     assert app.sender.command(form).status == 200
     time.sleep(0.5)
     assert fake_slack.methods()[before:] == []
+
+
+def test_a_dm_answer_slack_already_holds_is_found_in_the_dm_history(app, fake_slack):
+    from bot.slack.post import post_message
+
+    runner, key, dm = app.inbox, "event:EvDM0001", "D0ALICE001"
+    runner.inbox.receive(key, "message", {"body": "{}"}, owner="dead", lease_seconds=0.1)
+    answer = {"channel": dm, "thread_ts": None, "text": "a", "chunks": _chunks("your reply")}
+    assert runner.inbox.begin_answer(key, "dead", answer)
+    post_message(  # an older answer to someone else's event, then this one's
+        app.client,
+        dm,
+        None,
+        answer["chunks"][0],
+        "a",
+        metadata={
+            "event_type": "ripple_answer",
+            "event_payload": {"inbox": "event:Ev0", "part": 0},
+        },
+    )
+    ts = post_message(
+        app.client,
+        dm,
+        None,
+        answer["chunks"][0],
+        "a",
+        metadata={"event_type": "ripple_answer", "event_payload": {"inbox": key, "part": 0}},
+    )
+    time.sleep(0.2)
+    assert runner.sweep() == 1
+    assert _wait_status(runner.inbox, key, "done") == ("done", [ts])
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2, "nothing posted again"
+    assert fake_slack.calls_to("conversations.history")[0].args["include_all_metadata"]
