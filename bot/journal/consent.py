@@ -23,6 +23,9 @@ ENABLER_NO_VOTE = (
 )
 
 
+NOT_A_VOTER = "Only members of this team can take part in its consent."
+
+
 class ConsentMixin(JournalBase):
     def consent_state(self, team: str) -> ConsentState:
         """Whether the team currently consents, under which rule, and who has agreed so far."""
@@ -158,29 +161,15 @@ class ConsentMixin(JournalBase):
         team_row = self._require_team(session, team)
         member = self._member(session, user)
         row = access.current_row(session, member, team_row.id)
-        if member is not None and row is None and access.is_enabler(session, member, team_row.id):
-            audit.refuse_enabler(
-                session,
-                member,
-                action=action,
-                detail="an enabler cannot take part in the team's consent",
-                at=self._now(),
-                team=team_row,
-            )
-            return audit.Refusal(AccessDenied(ENABLER_NO_VOTE))
-        if member is None or row is None:
-            audit.refuse_enabler(
-                session,
-                member,
-                action=action,
-                detail="not a member of this team",
-                at=self._now(),
-                team=team_row,
-            )
-            return audit.Refusal(
-                AccessDenied("Only members of this team can take part in its consent.")
-            )
-        return team_row, member, row
+        if member is not None and row is not None:
+            return team_row, member, row
+        enabler = access.is_enabler(session, member, team_row.id)
+        detail = "an enabler cannot take part in the team's consent" if enabler else "not a member"
+        audit.refuse_enabler(
+            session, member, action=action, detail=detail, at=self._now(), team=team_row
+        )
+        message = ENABLER_NO_VOTE if enabler else NOT_A_VOTER
+        return audit.Refusal(AccessDenied(message))
 
     def _granted(self, session: Session, team: Team) -> bool:
         return bool(session.scalar(sa.select(access.consent_granted(team.id))))
