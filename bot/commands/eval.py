@@ -95,6 +95,7 @@ def _merge(reports: list) -> dict:
 def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | None) -> None:
     from bot.evaluation.render import print_retrieval, print_themes
     from bot.evaluation.runner import (
+        RETRIEVAL_HOLDOUT2_SET,
         RETRIEVAL_HOLDOUT_SET,
         RETRIEVAL_SET,
         THEMES_HOLDOUT_SET,
@@ -112,7 +113,10 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
         services = Services(settings)  # one model, shared by both evals
         if "retrieval" in which:
             sets = _labelled_sets(settings, dataset, RETRIEVAL_SET, RETRIEVAL_HOLDOUT_SET)
-            with progress.status("Indexing if needed, then searching with bm25, dense, hybrid…"):
+            holdout2 = settings.evals_dir / RETRIEVAL_HOLDOUT2_SET
+            if dataset is None and holdout2.is_file():
+                sets.append(("holdout2", holdout2))  # written after the pipeline was frozen
+            with progress.status("Indexing if needed, then searching with each stage…"):
                 retrieval_reports = [
                     (name, evaluate_retrieval(settings, dataset=path, services=services))
                     for name, path in sets
@@ -174,3 +178,29 @@ def turns(json_: JsonOption = False, dataset: DatasetOption = None):
 def all_(json_: JsonOption = False, fresh: FreshOption = False):
     """Every eval, loading the model once."""
     _run(("retrieval", "themes", "turns"), fresh, json_, None)
+
+
+@app.command("coaching")
+def coaching(
+    json_: JsonOption = False,
+    dataset: DatasetOption = None,
+    show: Annotated[
+        str | None, typer.Option("--show", help="Print the transcript of this scenario id.")
+    ] = None,
+):
+    """Scripted conversations in evals/coaching/: pass rate per coaching behaviour."""
+    from bot.evaluation.coaching_eval import evaluate_coaching, print_coaching, print_transcript
+
+    playing = Console(stderr=True).status("Playing the scripted conversations through the coach…")
+    with _kind_errors(), _settings(False) as settings, playing as status:
+        reports = evaluate_coaching(
+            settings, dataset=dataset, progress=lambda step: status.update(f"Playing {step}…")
+        )
+    if json_:
+        typer.echo(json.dumps({r.name: r.to_json() for r in reports}, ensure_ascii=False))
+        return
+    console = Console()
+    for report in reports:
+        print_coaching(console, report)
+        if show:
+            print_transcript(console, report, show)
