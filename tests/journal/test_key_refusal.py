@@ -40,12 +40,12 @@ def _rows(url: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def written(settings):
+def written(db_settings):
     """A development journal (key file) holding one entry; the key file's original text."""
-    journal = Journal(settings)
+    journal = Journal(db_settings)
     journal.save_entry(ME, SECRET, commitment="Tell the chair on Friday")
     journal.close()
-    return settings, settings.key_file.read_text()
+    return db_settings, db_settings.key_file.read_text()
 
 
 def _assert_refused(results, *, must_say: list[str]) -> None:
@@ -110,7 +110,8 @@ def test_the_journal_refuses_in_process_too_with_typed_errors(written):
         Journal(wrong)
 
 
-def test_an_empty_journal_gets_a_fresh_key_and_a_check_row(settings):
+def test_an_empty_journal_gets_a_fresh_key_and_a_check_row(db_settings):
+    settings = db_settings
     journal = Journal(settings)
     assert journal.key_notice is not None  # generated: the journal was empty
     journal.close()
