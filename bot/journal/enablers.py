@@ -255,8 +255,11 @@ class EnablersMixin(ConsentMixin):
         can read it). Raises AccessDenied if they are not the team's enabler."""
         body = clean_text(text, "A note")
 
-        def work(session: Session) -> int:
-            member, team_row = self._enabler_of(session, enabler, team)
+        def work(session: Session) -> int | audit.Refusal:
+            found = self._enabler_of(session, enabler, team, "add_note")
+            if isinstance(found, audit.Refusal):
+                return found
+            member, team_row = found
             note = EnablerNote(
                 enabler_id=member.id,
                 team_id=team_row.id,
@@ -267,13 +270,16 @@ class EnablersMixin(ConsentMixin):
             session.flush()
             return note.id
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     def enabler_notes(self, enabler: str, team: str) -> list[EnablerNoteView]:
         """The enabler's own notes about `team`, newest first."""
 
-        def work(session: Session) -> list[EnablerNoteView]:
-            member, team_row = self._enabler_of(session, enabler, team)
+        def work(session: Session) -> list[EnablerNoteView] | audit.Refusal:
+            found = self._enabler_of(session, enabler, team, "read_notes")
+            if isinstance(found, audit.Refusal):
+                return found
+            member, team_row = found
             rows = session.scalars(
                 sa.select(EnablerNote)
                 .where(EnablerNote.enabler_id == member.id, EnablerNote.team_id == team_row.id)
@@ -284,7 +290,7 @@ class EnablersMixin(ConsentMixin):
                 for n in rows
             ]
 
-        return self._db.run(work)
+        return audit.raise_refusal(self._db.run(work))
 
     # --- helpers -----------------------------------------------------------------------
     def _own_numbers(self, session: Session, viewer: str | None, ids: list[int]) -> dict:
@@ -300,16 +306,24 @@ class EnablersMixin(ConsentMixin):
         )
         return dict(found.all())
 
-    def _enabler_of(self, session: Session, enabler: str, team: str) -> tuple[Member, Team]:
+    def _enabler_of(
+        self, session: Session, enabler: str, team: str, action: str
+    ) -> tuple[Member, Team] | audit.Refusal:
+        """The enabler and the team they support, or a Refusal (audited when the asker is an
+        enabler of some team: a crafted note for a team they don't support is on record)."""
         team_row = self._team(session, team)
         member = self._member(session, enabler)
-        if (
-            team_row is None
-            or member is None
-            or not session.scalar(sa.select(access.is_enabler_of(member.id, team_row.id)))
-        ):
-            raise AccessDenied("Only the team's enabler can keep notes about it.")
-        return member, team_row
+        if team_row is not None and access.is_enabler(session, member, team_row.id):
+            return member, team_row
+        audit.refuse_enabler(
+            session,
+            member,
+            action=action,
+            detail="notes about a team they are not the enabler of",
+            at=self._now(),
+            team=team_row,
+        )
+        return audit.Refusal(AccessDenied("Only the team's enabler can keep notes about it."))
 
     def _audit(
         self,

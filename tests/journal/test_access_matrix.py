@@ -281,3 +281,19 @@ def test_a_replayed_interaction_key_is_let_through_once(journal, clock):
     assert journal.first_delivery("view:V2:abc") is True
     clock.advance(minutes=11)  # long after Slack would refuse the signature
     assert journal.first_delivery("view:V1:abc") is True
+
+
+def test_an_enabler_keeping_notes_about_a_team_they_do_not_support_is_audited(journal):
+    _two_person_majority_team(journal)
+    journal.ensure_team(BAR, name="Barnet", admin="carol")
+    for attempt in (
+        lambda: journal.add_enabler_note("erin", BAR, "About barnet"),
+        lambda: journal.enabler_notes("erin", BAR),
+    ):
+        with pytest.raises(AccessDenied):
+            attempt()
+    trail = journal.audit_trail(BAR)
+    assert sorted(e.action for e in trail) == ["add_note", "read_notes"]
+    assert {(e.actor, e.outcome) for e in trail} == {("erin", "refused")}
+    assert journal.add_enabler_note("erin", PLY, "About my own team") >= 1
+    assert journal.audit_trail(PLY) == []  # allowed notes are the enabler's own business
