@@ -207,3 +207,9 @@ def test_rotate_key_with_keys_from_the_environment_never_locks_running_replicas_
     only_new = Journal(make_settings_like(db_settings, encryption_keys=both.split(",")[0]))
     assert only_new.list_entries("alice")[0].commitment == COMMITMENT
     only_new.close()
+
+
+def test_a_key_file_left_readable_by_others_is_made_owner_only_again(journal, db_settings):
+    db_settings.key_file.chmod(0o644)
+    Journal(db_settings).close()
+    assert stat.S_IMODE(db_settings.key_file.stat().st_mode) == 0o600

@@ -107,3 +107,17 @@ def test_restore_over_a_damaged_journal_brings_it_back(backed_up, tmp_path):
     assert [e.text for e in journal.list_entries("alice")] == [KEPT]
     journal.close()
     assert [p.name for p in db.parent.iterdir() if ".restoring" in p.name] == []
+
+
+def test_a_journal_damaged_while_open_names_the_file_instead_of_retrying(tmp_path):
+    from bot.journal import JournalDamaged
+
+    settings = make_settings(tmp_path / "data")
+    journal = Journal(settings)
+    journal.save_entry(ME, KEPT)
+    journal.close()  # the pool's connections are gone; the next call opens the file again
+    db = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
+    _damage(db)
+    with pytest.raises(JournalDamaged) as info:
+        journal.list_entries("alice")
+    assert info.value.path == str(db) and "ripple restore BACKUP" in str(info.value)
