@@ -76,6 +76,26 @@ def print_retrieval(console: Console, report: RetrievalReport, name: str = "") -
         misses = report.misses()
         if misses:
             console.print(f"Hybrid misses at 5 ({len(misses)}): {', '.join(misses)}")
+        console.print(off_topic_table(report, name))
+
+
+def off_topic_table(report: RetrievalReport, name: str = "") -> Table:
+    """What the request gate and floor did with each kind of off-topic question (hybrid)."""
+    hybrid = report.methods.get("hybrid") or next(iter(report.methods.values()))
+    which = f"{name} set, " if name else ""
+    table = Table(title=f"Off-topic questions turned away ({which}{hybrid.method})")
+    for column in ("kind", "turned away", "of", "rate"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, (rejected, total) in hybrid.off_topic_by_kind.items():
+        table.add_row(kind, str(rejected), str(total), _pct(rejected / total if total else 0))
+    refused = len(hybrid.refused)
+    table.add_row(
+        "[bold]on-topic refused[/bold]",
+        str(refused),
+        str(report.on_topic),
+        _pct(refused / report.on_topic if report.on_topic else 0),
+    )
+    return table
 
 
 def print_themes(console: Console, report: ThemeReport, name: str = "") -> None:

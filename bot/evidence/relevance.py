@@ -1,13 +1,17 @@
 """Is the library about this question at all? The relevance floor behind "nothing on that".
 
 Place names are taken out of the question first: "what's the weather in Leeds" must not pass
-because Leeds is in the library. Then two signals decide, calibrated on MiniLM cosine
-similarities and BM25 scores over this library:
+because Leeds is in the library. Then two signals decide, calibrated on evals/retrieval.jsonl:
 
-- the dense similarity of the best passage to the question's topic words; on-topic questions
-  usually reach 0.35+, everyday ones (weather, payroll, recipes, trains) stay below ~0.32;
-- for colloquial questions the model understands less well ("everyone says yes round the
-  table then nothing happens"), strong lexical evidence: the library's own distinctive words.
+- relevance: per passage, MiniLM's similarity of the question's topic words to the passage's
+  best sub-passage, plus e5's (which sits in a narrow band near 0.8, hence the scale):
+  `relevance = minilm + E5_SCALE * (e5 - E5_CENTRE)`. On-topic questions mostly reach 0.45+;
+  everyday ones (weather, recipes, trains, running shoes) stay under about 0.38;
+- for colloquial questions the models understand less well, strong lexical evidence: the
+  library's own distinctive words.
+
+Requests that sound like the library but are never for it (admin, writing, live facts,
+someone's journal, uncovered topics) are the request gate's job (`gate.py`), not this floor's.
 """
 
 from __future__ import annotations
@@ -18,9 +22,17 @@ from dataclasses import dataclass
 from bot.evidence.lexical import tokenize
 from bot.evidence.places import PlaceMatcher
 
-CONFIDENT_SIMILARITY = 0.34  # at or above: on topic on the dense evidence alone
-GREY_SIMILARITY = 0.12  # between this and the above: on topic only with lexical support
+CONFIDENT_SIMILARITY = 0.40  # relevance at or above: on topic on the dense evidence alone
+GREY_SIMILARITY = 0.25  # between this and the above: on topic only with lexical support
 LEXICAL_SUPPORT = 7.0  # best BM25 score of the topic words that counts as support
+STRONG_RELEVANCE = 0.55  # a passage at least this relevant answers closely; below is "weak"
+E5_CENTRE = 0.80
+E5_SCALE = 3.0
+
+
+def relevance(minilm, e5):
+    """Calibrated relevance of passages (arrays or floats) from the two models' similarities."""
+    return minilm + E5_SCALE * (e5 - E5_CENTRE)
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,11 @@ class DenseHit:
 
 
 class VectorStore:
-    def __init__(self, settings: Settings, embedder: Embeddings) -> None:
+    def __init__(self, settings: Settings, embedder: Embeddings, suffix: str = "") -> None:
+        """`suffix` names a sibling collection (the sub-passage vectors of each model)."""
         self._settings = settings
         self._embedder = embedder
+        self._collection = settings.chroma_collection + suffix
         self._chroma = None
 
     @property
@@ -70,6 +72,21 @@ class VectorStore:
             StoredChunk(id=i, text=t or "", meta=m or {})
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
+
+    def vectors(self) -> tuple[list[str], list[list[float]], list[dict]]:
+        """Every stored id with its vector and metadata (for exact in-memory scoring)."""
+        with self._reachable():
+            got = self._vectorstore().get(include=["embeddings", "metadatas"])
+        embeddings = got["embeddings"]
+        vectors = [] if embeddings is None else [list(map(float, v)) for v in embeddings]
+        return list(got["ids"]), vectors, [m or {} for m in got["metadatas"]]
+
+    def vectors_meta(self) -> tuple[list[str], None, list[tuple[str, dict]]]:
+        """Every stored id with its metadata, without the vectors (cheap)."""
+        with self._reachable():
+            got = self._vectorstore().get(include=["metadatas"])
+        ids = list(got["ids"])
+        return ids, None, list(zip(ids, [m or {} for m in got["metadatas"]], strict=True))
 
     def search(
         self, vector: list[float], k: int, *, docs: Sequence[str] = (), places: Sequence[str] = ()
@@ -99,6 +116,46 @@ class VectorStore:
                     ids=[c.id for c in batch],
                 )
 
+    def add_texts(
+        self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict]
+    ) -> None:
+        with self._reachable():
+            store = self._vectorstore()
+            for i in range(0, len(ids), _ADD_BATCH):
+                store.add_texts(
+                    texts=list(texts[i : i + _ADD_BATCH]),
+                    metadatas=list(metadatas[i : i + _ADD_BATCH]),
+                    ids=list(ids[i : i + _ADD_BATCH]),
+                )
+
+    def add_vectors(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        metadatas: Sequence[dict],
+    ) -> None:
+        """Store texts whose vectors are already known (from the bundled vector seed)."""
+        with self._reachable():
+            collection = self._vectorstore()._collection
+            for i in range(0, len(ids), _ADD_BATCH):
+                collection.upsert(
+                    ids=list(ids[i : i + _ADD_BATCH]),
+                    documents=list(texts[i : i + _ADD_BATCH]),
+                    embeddings=[list(v) for v in vectors[i : i + _ADD_BATCH]],
+                    metadatas=list(metadatas[i : i + _ADD_BATCH]),
+                )
+
+    def delete_docs(self, docs: Sequence[str]) -> None:
+        """Drop everything stored for these documents (sub-passages carry their `doc`)."""
+        if not docs:
+            return
+        with self._reachable():
+            store = self._vectorstore()
+            found = store.get(where={"doc": {"$in": list(docs)}}, include=[])["ids"]
+            if found:
+                store.delete(ids=found)
+
     def delete(self, ids: Sequence[str]) -> None:
         if not ids:
             return
@@ -112,7 +169,7 @@ class VectorStore:
             from langchain_chroma import Chroma
 
             self._chroma = Chroma(
-                collection_name=self._settings.chroma_collection,
+                collection_name=self._collection,
                 embedding_function=self._embedder,
                 client=self._client(),
                 collection_configuration={"hnsw": {"space": "cosine"}},

@@ -44,7 +44,7 @@ def test_eval_with_a_missing_dataset_says_so_without_a_traceback(tmp_path):
     assert not (tmp_path / "data").exists()  # nothing built for a set that isn't there
 
 
-def test_eval_retrieval_json_puts_the_three_methods_side_by_side(tmp_path, ingested_data_dir):
+def test_eval_retrieval_json_puts_every_stage_side_by_side(tmp_path, ingested_data_dir):
     rows = (EVALS / "retrieval.jsonl").read_text(encoding="utf-8").splitlines()
     small = tmp_path / "retrieval.jsonl"
     small.write_text("\n".join(rows[:4] + rows[-2:]) + "\n", encoding="utf-8")
@@ -53,7 +53,8 @@ def test_eval_retrieval_json_puts_the_three_methods_side_by_side(tmp_path, inges
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout.strip().splitlines()[-1])
     assert body["queries"] == {"on_topic": 4, "off_topic": 2}
-    assert set(body["methods"]) == {"bm25", "dense", "hybrid"}
+    assert set(body["methods"]) == {"bm25", "dense", "e5", "dense_sub", "rrf", "hybrid"}
+    assert body["methods"]["hybrid"]["off_topic_by_kind"]  # the off-topic table's rows
     for scores in body["methods"].values():
         assert 0 <= scores["recall@1"] <= scores["recall@5"] <= 1
     assert body["latency_ms"]["queries"] == 6

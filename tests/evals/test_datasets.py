@@ -39,9 +39,16 @@ def test_every_gold_quote_is_an_exact_substring_of_its_document(name, minimum):
 def test_retrieval_set_shape(retrieval_cases):
     on_topic = [c for c in retrieval_cases if not c.off_topic]
     off_topic = [c for c in retrieval_cases if c.off_topic]
-    assert len(retrieval_cases) >= 64
-    assert len(on_topic) >= 60
-    assert len(off_topic) >= 10
+    assert len(retrieval_cases) >= 240
+    assert len(on_topic) >= 200  # issue 11: at least 200 on-topic and 40 off-topic
+    assert len(off_topic) >= 40
+    # At least half written from a one-line summary of the passage (ids t-...), and the
+    # off-topic rows cover the hard negatives by kind.
+    assert sum(1 for c in on_topic if c.id.startswith("t-")) >= len(on_topic) / 2
+    kinds = {c.topic for c in off_topic}
+    for kind in ("workplace admin", "writing task", "live facts", "someone's journal"):
+        assert any(kind in k for k in kinds), kind
+    assert sum(1 for k in kinds if "uncovered" in k) >= 2
     # Spread over all five documents, and a mix of short and long queries.
     docs = Counter(g.doc for c in on_topic for g in c.gold)
     assert set(docs) == {p.name for p in KNOWLEDGE.glob("*.txt")}
@@ -56,6 +63,21 @@ def test_retrieval_holdout_is_separate(retrieval_cases, holdout_retrieval_cases)
     tuning = {c.query.lower() for c in retrieval_cases} | {c.id for c in retrieval_cases}
     for case in holdout_retrieval_cases:
         assert case.query.lower() not in tuning and case.id not in tuning, case.id
+
+
+def test_second_holdout_is_large_and_separate(retrieval_cases, holdout_retrieval_cases):
+    from bot.evaluation.datasets import load_retrieval_cases
+    from tests.evals.conftest import EVALS, KNOWLEDGE
+
+    second = load_retrieval_cases(EVALS / "retrieval_holdout2.jsonl", KNOWLEDGE)
+    assert len(second) >= 80
+    assert sum(1 for c in second if c.off_topic) >= 20
+    seen = {c.query.lower() for c in [*retrieval_cases, *holdout_retrieval_cases]}
+    seen |= {c.id for c in [*retrieval_cases, *holdout_retrieval_cases]}
+    for case in second:
+        assert case.query.lower() not in seen and case.id not in seen, case.id
+        for gold in case.gold:
+            assert case.query.lower() not in gold.quote.lower(), case.id
 
 
 def test_queries_paraphrase_rather_than_copy_the_gold(retrieval_cases, holdout_retrieval_cases):

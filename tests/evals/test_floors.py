@@ -17,9 +17,16 @@ HYBRID_RECALL_AT_5_FLOOR = 0.76
 HYBRID_MRR_AT_10_FLOOR = 0.66
 OFF_TOPIC_REJECTION_FLOOR = 0.93
 ON_TOPIC_ANSWERED_FLOOR = 0.97  # the bar: no more than 3% of on-topic questions refused
-# On retrieval_holdout.jsonl, which nobody tunes on (22 + 6 queries, so coarse steps).
-HOLDOUT_RECALL_AT_5_FLOOR = 0.68
+# On retrieval_holdout.jsonl, which nobody tunes on (22 + 6 queries, so coarse steps):
+# measured recall@5 0.909, off-topic rejection 0.667.
+HOLDOUT_RECALL_AT_5_FLOOR = 0.86
 HOLDOUT_OFF_TOPIC_REJECTION_FLOOR = 0.60
+# On retrieval_holdout2.jsonl (73 + 23), written after the pipeline was frozen: measured
+# recall@5 0.699, MRR@10 0.524, off-topic rejection 0.652, on-topic answered 0.973.
+HOLDOUT2_RECALL_AT_5_FLOOR = 0.66
+HOLDOUT2_MRR_AT_10_FLOOR = 0.49
+HOLDOUT2_OFF_TOPIC_REJECTION_FLOOR = 0.60
+HOLDOUT2_ON_TOPIC_ANSWERED_FLOOR = 0.95
 # The trained theme classifier measured 0.908 on themes.jsonl (its tuning set) and 0.956 on
 # themes_holdout.jsonl (87 reflections written after it was frozen); no-theme rows 1.0 / 0.9.
 THEMES_MACRO_F1_FLOOR = 0.86  # on themes.jsonl, which the detector was tuned on
@@ -56,6 +63,20 @@ def test_hybrid_retrieval_holds_up_on_questions_nobody_tuned_on(
     hybrid = report.methods["hybrid"]
     assert hybrid.recall_at_5 >= HOLDOUT_RECALL_AT_5_FLOOR, report.misses()
     assert hybrid.off_topic_rejection >= HOLDOUT_OFF_TOPIC_REJECTION_FLOOR
+
+
+def test_hybrid_retrieval_on_questions_written_after_the_pipeline_was_frozen(evidence_library):
+    from bot.evaluation.datasets import load_retrieval_cases
+    from tests.evals.conftest import EVALS, KNOWLEDGE
+
+    cases = load_retrieval_cases(EVALS / "retrieval_holdout2.jsonl", KNOWLEDGE)
+    hybrid = run_retrieval_eval(evidence_library, cases, methods=("hybrid",)).methods["hybrid"]
+    assert hybrid.recall_at_5 >= HOLDOUT2_RECALL_AT_5_FLOOR
+    assert hybrid.mrr_at_10 >= HOLDOUT2_MRR_AT_10_FLOOR
+    assert hybrid.off_topic_rejection >= HOLDOUT2_OFF_TOPIC_REJECTION_FLOOR, (
+        hybrid.off_topic_answered
+    )
+    assert hybrid.on_topic_answered >= HOLDOUT2_ON_TOPIC_ANSWERED_FLOOR, hybrid.refused
 
 
 def test_hybrid_beats_bm25_and_dense_alone_on_the_labelled_set(

@@ -105,7 +105,7 @@ def test_retrieval_eval_scores_each_method_side_by_side():
             "hybrid": {"q1": [hit], "q2": [miss, hit], "off": []},
         }
     )
-    report = run_retrieval_eval(library, cases)
+    report = run_retrieval_eval(library, cases, methods=("bm25", "dense", "hybrid"))
     bm25, dense, hybrid = (report.methods[m] for m in ("bm25", "dense", "hybrid"))
     assert (bm25.recall_at_1, bm25.recall_at_5, bm25.mrr_at_10) == (0.5, 1.0, pytest.approx(2 / 3))
     assert (dense.recall_at_5, dense.mrr_at_10, dense.on_topic_answered) == (0.5, 0.25, 0.5)

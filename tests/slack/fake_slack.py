@@ -282,6 +282,22 @@ class FakeSlack:
     def _m_chat_update(self, args: dict) -> dict:
         return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "text": ""}
 
+    # --- assistant.threads.* (the Agents & AI Apps side panel, issue 12) --------------------
+    # Recorded like every call; answered as Slack does, refusing a call that names no thread.
+    def _assistant_thread(self, args: dict, needed: str) -> dict:
+        if not args.get("channel_id") or not args.get(needed):
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
+    def _m_assistant_threads_setStatus(self, args: dict) -> dict:
+        return self._assistant_thread(args, "thread_ts")
+
+    def _m_assistant_threads_setTitle(self, args: dict) -> dict:
+        return self._assistant_thread(args, "title")
+
+    def _m_assistant_threads_setSuggestedPrompts(self, args: dict) -> dict:
+        return self._assistant_thread(args, "prompts")
+
     def _view(self, args: dict) -> dict:
         view = dict(args.get("view") or {})
         view.update({"id": f"V{next(self._views):08d}", "team_id": WORKSPACE_ID, "hash": "h1"})
