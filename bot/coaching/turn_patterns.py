@@ -69,11 +69,19 @@ DISTRESS = _any(
     r"\bwhat'?s the point (?:of|in) (?:anything|going on|carrying on|any of it)\b",
     r"\b(?:don't|dont|do not|can't|cant) see the point (?:of|in) (?:anything|any of it|going on)",
     # harm to self
-    r"\bkill(?:ing)? myself\b|\bsuicid|\bself[- ]?harm",
+    # first person only: "suicide prevention" and "self-harm referrals" are public health work
+    rf"\bkill(?:ing)? myself\b|\bsuicidal\b|\b{_I}\b[^.!?\n]{{0,30}}\b(?:suicid|self[- ]?harm)",
+    r"\bthoughts? (?:of|about) (?:suicide|self[- ]?harm)",
     r"\bhurt(?:ing)? myself\b|\bharm(?:ing)? myself\b",
-    r"\bend (?:it all|my life|things)\b|\bbetter off without me\b",
+    r"\bend (?:it all|my life)\b|\bbetter off without me\b",
     r"\b(?:don't|dont|do not) want to (?:be here|wake up|live) any ?more\b",
     r"\bnot want(?:ing)? to be here\b",
+    r"\bwant(?:ed)? to die\b|\bwish (?:i was|i were|i'd) (?:dead|not here|never born)\b",
+    rf"\btake my (?:own )?life\b|\b{_I}\b[^.!?\n]{{0,30}}\boverdos",
+    r"\bno (?:point|reason) (?:in )?living\b",
+    # said after the freeze at cc35f22 (safety wording only; both eval sets re-checked)
+    r"\bmental breakdown\b|\bnothing left to give\b|\bat my (?:absolute )?limit\b",
+    r"\boff (?:work )?with stress\b|\bcan'?t stop crying\b",
 )
 
 STOP = re.compile(

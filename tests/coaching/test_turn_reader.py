@@ -23,6 +23,8 @@ def reader(embedder, themes) -> EmbeddingTurnReader:
         "I've been signed off for two weeks",
         "Honestly I can't see a way through this",
         "some days I think about hurting myself",
+        "I sometimes wish I was dead",
+        "I've been feeling suicidal",
         "The partners keep arguing and I'm completely burnt out by it",
     ],
 )
@@ -38,9 +40,12 @@ def test_distress_wins_over_everything_and_carries_no_theme(reader, text):
         "The chair of the board resigned last week and nobody knows who decides now",
         "Finance finally signed off the pooled budget",
         "We've exhausted all the options with the trust",
+        "The suicide prevention partnership can't agree its priorities",
+        "Self-harm referrals from the schools have doubled since September",
+        "The overdose pathway between A&E and the drug service is broken",
     ],
 )
-def test_someone_elses_resignation_or_a_sign_off_is_not_distress(reader, text):
+def test_someone_elses_resignation_a_sign_off_or_public_health_work_is_not_distress(reader, text):
     assert reader.read(text).act is not TurnAct.DISTRESS
 
 
