@@ -105,3 +105,11 @@ def test_an_erased_person_is_a_former_member_on_the_card(pbot, pteam):
     text = json.dumps(card.args["blocks"])
     assert "<@erased user>" not in text and "erased user" not in text
     assert "consent given by a former member" in text
+
+
+def test_naming_an_enabler_updates_the_live_card(pbot, pteam):
+    card, ts = post_card(pbot)
+    assert "No enabler has been named yet" in message_text(card)
+    command(pbot, f"enabler add <@{ENABLER}|sam>")
+    [updated] = pbot.fake.wait_for("chat.update")
+    assert updated.args["ts"] == ts and f"Should <@{ENABLER}> see" in message_text(updated)

@@ -189,6 +189,7 @@ def _enabler(inv: Invocation) -> None:
         if journal.remove_enabler(target, inv.channel, removed_by=inv.user):
             text = f"<@{inv.user}> removed <@{target}> as this team's enabler."
             post(inv.client, Where(inv.channel, user=inv.user), text)
+            consent_card_.refresh(inv.client, inv.services, inv.channel)  # it names the enabler
         else:
             inv.reply_privately(f"<@{target}> is not this team's enabler.")
         return
@@ -198,6 +199,7 @@ def _enabler(inv: Invocation) -> None:
         return
     granted = journal.consent_state(inv.channel).granted
     announce_enabler(inv.client, inv.channel, target, by=inv.user, granted=granted)
+    consent_card_.refresh(inv.client, inv.services, inv.channel)  # the live card names them now
     if was_member:  # the journal ended their membership: one person never holds both roles
         post(inv.client, Where(inv.channel, user=inv.user), WAS_MEMBER.format(user=target))
 
