@@ -27,6 +27,7 @@ from rich.console import Console
 
 from bot.commands import portable_dump
 from bot.config import Settings
+from bot.journal.crypto import fsync_folder
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -197,18 +198,7 @@ def _publish(partial: Path, target: Path) -> None:
     finally:
         os.close(fd)
     os.replace(partial, target)
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_folder(target.parent)
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

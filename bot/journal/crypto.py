@@ -79,10 +79,11 @@ def write_private_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename inside `folder` durable (POSIX: fsync the directory)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - e.g. Windows cannot open folders
@@ -133,7 +134,7 @@ def _create_key_file(path: Path) -> KeySource:
         handle.write(key + "\n")
         handle.flush()
         _fsync(handle.fileno())
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     source = KeySource([key], "file", path, generated=True)
     log.warning(source.notice)
     return source

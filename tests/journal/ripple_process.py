@@ -9,6 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RIPPLE = [sys.executable, "-m", "bot.cli"]
+# Commands that read the journal, as an operator would type them (alice in team plymouth).
+JOURNAL_READERS = [
+    ["chat", "--user", "alice", "--team", "plymouth"],
+    ["export", "--user", "alice", "--out", "sar"],
+    ["serve", "--port", "0"],
+    ["stats"],
+    ["erase", "--user", "alice", "--yes"],
+    ["rotate-key"],
+]
 
 
 @dataclass(frozen=True)

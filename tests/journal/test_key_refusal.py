@@ -13,19 +13,11 @@ from bot.console import WELCOME
 from bot.journal import Journal
 from bot.journal.crypto import fingerprint
 from bot.journal.errors import KeyMismatch, KeyMissing
-from tests.journal.ripple_process import ripple_env, run_all
+from tests.journal.ripple_process import JOURNAL_READERS, ripple_env, run_all
 
 ME = Who("alice", "plymouth")
 SECRET = "I still have not told the chair what the audit found"
-# Every command that reads the journal, as an operator would type it.
-READERS = [
-    ["chat", "--user", "alice", "--team", "plymouth"],
-    ["export", "--user", "alice", "--out", "sar"],
-    ["serve", "--port", "0"],
-    ["stats"],
-    ["erase", "--user", "alice", "--yes"],
-    ["rotate-key"],
-]
+READERS = JOURNAL_READERS
 
 
 def _rows(url: str) -> dict[str, int]:

@@ -14,17 +14,12 @@ from bot.coaching.ports import Who
 from bot.console import WELCOME
 from bot.journal import Journal
 from tests.conftest import make_settings
-from tests.journal.ripple_process import run_all
+from tests.journal.ripple_process import JOURNAL_READERS, run_all
 
 ME = Who("alice", "plymouth")
 KEPT = "We finally agreed who chairs the joint board"
 OPENERS = [
-    ["chat", "--user", "alice", "--team", "plymouth"],
-    ["export", "--user", "alice", "--out", "sar"],
-    ["serve", "--port", "0"],
-    ["stats"],
-    ["erase", "--user", "alice", "--yes"],
-    ["rotate-key"],
+    *JOURNAL_READERS,
     ["enabler", "list"],
     ["retention", "apply"],
     ["db", "upgrade"],
