@@ -161,10 +161,19 @@ class InboxRunner:
             log.warning("event inbox skipped", extra={"error": error})
             return None
         except FutureTimeout:
+            if key.startswith("command:"):
+                # A command's work may open a modal, whose trigger_id lasts 3 s: run it now,
+                # untracked, and close the row if it lands (Slack never retries commands).
+                future.add_done_callback(lambda f: self._close_late_command(key, f))
+                return None
             log.warning("event inbox slow; the work waits for it", extra={"inbox_key": key})
             self._mark_in_hand(key, +1)  # ours once it lands: renewed, never self-claimed
             future.add_done_callback(lambda f: self._late_arrival(key, stored, f))
             return LATER
+
+    def _close_late_command(self, key: str, future) -> None:
+        if future.exception() is None and future.result() is Arrival.NEW:
+            self._quietly(lambda: self.inbox.finish(key, self.owner, 1))
 
     def _late_arrival(self, key: str, stored: dict, future) -> None:
         """The inbox answered after the ack: run the work now if it is ours (or if the inbox

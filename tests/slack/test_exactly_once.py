@@ -195,17 +195,29 @@ def test_a_slash_command_whose_replica_died_is_run_again_by_another(app, fake_sl
     assert not fake_slack.calls_to("response_url"), "no second ack"
 
 
-def test_when_the_inbox_is_slow_the_ack_goes_first_and_the_work_follows_once(app, fake_slack):
+def test_when_the_inbox_is_slow_an_event_is_acked_first_and_answered_once(app, fake_slack):
     app.inbox.ack_budget_seconds = 0  # every arrival takes longer to record than allowed
+    envelope = payloads.app_mention(ALICE, TEAM_CHANNEL, "")  # answered with the help text
+    sent = app.sender.event(envelope)
+    assert sent.status == 200 and sent.seconds < 3
+    _wait_status(app.inbox.inbox, f"event:{envelope['event_id']}", "done")
+    assert len(_replies(fake_slack, envelope["event"]["ts"])) == 1
+    assert app.sender.event(envelope, retry_num=1).status == 200
+    time.sleep(0.5)
+    assert len(_replies(fake_slack, envelope["event"]["ts"])) == 1
+
+
+def test_when_the_inbox_is_slow_a_command_still_runs_at_once(app, fake_slack):
+    app.inbox.ack_budget_seconds = 0
     form = payloads.slash(ALICE, TEAM_CHANNEL, "team create", response_url="http://127.0.0.1:9/")
     sent = app.sender.command(form)
     assert sent.status == 200 and sent.seconds < 3
+    fake_slack.wait_for("chat.postMessage", channel=TEAM_CHANNEL)  # not held back
     _wait_status(app.inbox.inbox, f"command:{form['trigger_id']}", "done")
+    time.sleep(0.3)
     assert len(_team_created(fake_slack)) == 1
-    before = len(fake_slack.calls)
-    assert app.sender.command(form).status == 200
-    time.sleep(0.5)
-    assert fake_slack.methods()[before:] == []
+    # (A repeat while the inbox is this slow would run again: Slack never repeats a command,
+    # and a modal's trigger_id would not survive the wait.)
 
 
 def test_a_dm_answer_slack_already_holds_is_found_in_the_dm_history(app, fake_slack):
