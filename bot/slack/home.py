@@ -127,14 +127,23 @@ def next_prompt(
         if not team.schedule.enabled:
             continue
         tz = zone(_timezone(services, user, team.slug))
-        for days in (0, 7):
+        for days in (0, 7, 14):  # this week, next, or the one after a skipped week
             year, week, _ = (now.astimezone(tz) + timedelta(days=days)).isocalendar()
             moment = scheduled_moment(team.schedule, tz, year, week)
-            if moment > now:
+            if moment > now and not _skipped(services, user, team.slug, year, week):
                 if soonest is None or moment < soonest[0]:
                     soonest = (moment, team.slug)
                 break
     return soonest
+
+
+def _skipped(services: Services, user: str, team: str, year: int, week: int) -> bool:
+    """This week's prompt was skipped ahead of time (or already started): not "next"."""
+    try:
+        record = services.journal.prompt_status(user, team, year, week)
+    except JournalError:
+        return False
+    return record is not None and record.status in ("skipped", "started")
 
 
 def _timezone(services: Services, user: str, team: str) -> str | None:

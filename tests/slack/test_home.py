@@ -82,6 +82,13 @@ def test_last_commitment_and_next_prompt_are_at_the_top(pbot, pteam):
     assert view_text(view).index("Your last commitment") < view_text(view).index("Your journal")
 
 
+def test_the_next_prompt_skips_a_week_skipped_ahead_of_time(pbot, pteam):
+    pbot.clock.advance(seconds=-3600 * 24)  # Sunday 29 March: this week's prompt is tomorrow
+    assert "<!date^1774857600^" in view_text(open_home(pbot, ALICE))  # Mon 30 Mar 09:00 BST
+    pbot.journal.skip_prompt(ALICE, TEAM_CHANNEL, 2026, 14)
+    assert "<!date^1775462400^" in view_text(open_home(pbot, ALICE))  # Mon 6 Apr instead
+
+
 def test_share_make_private_and_delete_from_the_menu(pbot, pteam):
     entry_id = write(pbot, ALICE, "A reflection about shared purpose")
     view = open_home(pbot, ALICE)
