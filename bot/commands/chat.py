@@ -28,7 +28,6 @@ def chat(
     from bot.coaching.ports import FixedClock, Who
     from bot.config import Settings
     from bot.console import ChatSession
-    from bot.journal.opening import journal_open_problem
     from bot.services import Services
     from bot.terminal import ChatAlreadyOpen, one_chat_per_person
 
@@ -47,13 +46,14 @@ def chat(
         )
         raise typer.Exit(code=2)
     settings = Settings()
-    problem = _setup_problem(settings.data_dir, settings.prompts_dir) or journal_open_problem(
-        settings
-    )  # a damaged journal or a missing/wrong key stops here, before the first prompt
+    problem = _setup_problem(settings.data_dir, settings.prompts_dir)
+    services = Services(settings, clock=clock)
+    # A damaged journal or a missing/wrong key stops here, before the first prompt. The
+    # journal opened here is the one the chat keeps, so a key it just made is announced.
+    problem = problem or _journal_problem(services)
     if problem is not None:
         typer.echo(problem, err=True)
         raise typer.Exit(code=2)
-    services = Services(settings, clock=clock)
     interactive = sys.stdin.isatty()
     session = ChatSession(services, Who(user, team, workspace), rich=interactive)
     try:
@@ -67,6 +67,20 @@ def chat(
             err=True,
         )
         raise typer.Exit(code=1) from None
+
+
+def _journal_problem(services) -> str | None:
+    """What stops the journal opening, as an operator message; None when it opens or is only
+    unreachable for now (the chat's own retry handles that)."""
+    from bot.journal.errors import ConfigurationError, JournalUnavailable
+
+    try:
+        _ = services.journal
+    except JournalUnavailable:
+        return None
+    except ConfigurationError as error:
+        return str(error)
+    return None
 
 
 def _setup_problem(data_dir: Path, prompts_dir: Path) -> str | None:
