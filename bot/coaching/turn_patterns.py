@@ -293,6 +293,13 @@ def insight_signalled(text: str) -> bool:
     return bool(INSIGHT.search(normalise(text)))
 
 
+# "I could raise it at the board, or ..." weighs options; it is not yet a plan.
+HEDGED_OPTION = _any(
+    r"\b(?:i|we) (?:could|might|may|should probably)\b",
+    r"\bmaybe i(?:'ll| will| could| should)?\b|\bperhaps i\b|\bone option\b|\bor i could\b",
+    r"\b(?:i'?m|i am) (?:not sure|wondering) (?:whether|if)\b",
+)
+
 OPENING_CHARS = 12  # "ok. I'll ..." / "Right - I'm going to ..." still open with the plan
 
 
@@ -300,3 +307,7 @@ def commitment_opens(text: str) -> bool:
     """The message starts with a plan of the leader's own ("I'll ring her on Monday")."""
     match = COMMITMENT.search(normalise(text))
     return bool(match and match.start() <= OPENING_CHARS)
+
+
+def hedged_option(text: str) -> bool:
+    return bool(HEDGED_OPTION.search(normalise(text)))

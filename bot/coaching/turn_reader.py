@@ -185,4 +185,6 @@ class EmbeddingTurnReader:
         # mistaking a reflection for a correction or a stop loses what the leader said.
         if best is not TurnAct.ANSWER and scores[best] < MIN_CONFIDENCE.get(best, 0.0):
             return TurnAct.ANSWER
+        if best is TurnAct.COMMITMENT and patterns.hedged_option(text):
+            return TurnAct.ANSWER  # "I could ... or ...": options, not yet a plan
         return best

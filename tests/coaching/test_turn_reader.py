@@ -59,6 +59,7 @@ def test_someone_elses_resignation_a_sign_off_or_public_health_work_is_not_distr
         ("What should I do?", TurnAct.ADVICE_REQUEST),
         ("I'll ring the director on Monday and ask for an hour", TurnAct.COMMITMENT),
         ("The council and the trust keep arguing about who pays", TurnAct.ANSWER),
+        ("I could raise it at the board, or talk to her on her own first", TurnAct.ANSWER),
     ],
 )  # fmt: skip
 def test_what_a_message_does(reader, text, act):
