@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from bot.coaching.ports import FixedClock
 from bot.slack import modals
 from tests.slack import payloads
 from tests.slack.conftest import (
@@ -297,6 +299,34 @@ def test_the_enabler_in_the_channel_is_not_among_the_members_team_create_counts(
     pbot.fake.add_channel(TEAM_CHANNEL, "plymouth-alcohol", [ALICE, BOB, CAROL, ENABLER])
     command(pbot, "team create")  # re-run: the channel's members are read again
     [said] = pbot.fake.wait_for("chat.postEphemeral")
-    assert "refreshed its members (3)" in message_text(said)
+    assert re.search(r"refreshed its members \(3\b", message_text(said))  # not 4
     assert ENABLER not in {m.user for m in pbot.journal.team_members(TEAM_CHANNEL)}
     assert not pbot.journal.is_team_member(ENABLER, TEAM_CHANNEL)
+
+
+def test_the_enabler_in_the_channel_is_not_invited_to_the_weekly_reflection(
+    fake_slack, tmp_path, db_url
+):
+    """The scheduler's tick, over HTTP to the fake Web API: every member gets the weekly DM,
+    the enabler sitting in the channel does not."""
+    from bot.services import Services
+    from bot.slack.app import build_client
+    from bot.slack.scheduler import tick
+    from tests.slack.conftest import slack_settings
+
+    clock = FixedClock(datetime(2026, 3, 25, 12, 0, tzinfo=UTC))  # set up the week before
+    services = Services(slack_settings(tmp_path / "data", db_url, fake_slack.api_url), clock=clock)
+    journal = services.journal
+    try:
+        journal.ensure_team(TEAM_CHANNEL, name="#plymouth", workspace=WORKSPACE_ID, admin=ALICE)
+        journal.add_member(TEAM_CHANNEL, BOB, workspace=WORKSPACE_ID)
+        journal.add_enabler(ENABLER, TEAM_CHANNEL)
+        journal.add_member(TEAM_CHANNEL, ENABLER, workspace=WORKSPACE_ID)  # in the channel
+        fake_slack.reset()
+        monday_nine = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)  # 09:00 in London
+        clock.advance(seconds=(monday_nine - clock.now()).total_seconds())
+        tick(services, build_client(services.settings))
+        opened = sorted(c.args["users"] for c in fake_slack.calls_to("conversations.open"))
+        assert opened == sorted([ALICE, BOB])
+    finally:
+        journal.close()
