@@ -263,9 +263,10 @@ class EvidenceLibrary:
     def _check_fresh(self) -> None:
         """Another replica re-ingested into a shared Chroma server: rebuild our copies.
 
-        One cheap count per search; the in-memory vectors and BM25 follow the store."""
+        One cheap id listing per search (passage ids encode document and span, so a re-chunked
+        document changes them); the in-memory vectors and BM25 follow the store."""
         with self._lock:
-            if self._chunks is not None and self.store.count() != len(self._chunks):
+            if self._chunks is not None and set(self.store.ids()) != self._chunks.keys():
                 self._forget()
 
     def _forget(self) -> None:

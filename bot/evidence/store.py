@@ -62,8 +62,11 @@ class VectorStore:
     # --- reading ------------------------------------------------------------------------
 
     def count(self) -> int:
+        return len(self.ids())
+
+    def ids(self) -> list[str]:
         with self._reachable():
-            return len(self._vectorstore().get(include=[])["ids"])
+            return list(self._vectorstore().get(include=[])["ids"])
 
     def all_chunks(self) -> list[StoredChunk]:
         with self._reachable():
