@@ -104,6 +104,9 @@ _STOP_PHRASE = frozenset(
         "sure",
     ]
 )
+_NOT_PLURAL = frozenset(
+    ["yes", "news", "this", "process", "success", "less", "loss", "crisis", "basis", "analysis"]
+)
 _DETERMINERS = frozenset(
     [
         "a",
@@ -140,9 +143,7 @@ _TEMPLATES = (
     ("like", "And when there's {x}, what's that like for you?"),
     ("from", "And where does {x} come from?"),
     ("want", "And what would you like to have happen about {x}?"),
-    ("before", "And what happens just before {x}?"),
-    ("then", "And then what happens, after {x}?"),
-    ("know", "And how do you know when it's {x}?"),
+    ("matters", "And what matters most to you about {x}?"),
 )
 
 
@@ -167,7 +168,9 @@ def key_phrases(text: str) -> list[str]:
                 continue
             while run and not led and _VERBISH.search(run[0]) and len(run) > 1:
                 run.pop(0)
-            phrase = " ".join(run[:3])
+            # After "the", "a", "our" ... the first two words are the noun phrase; a third
+            # is usually the verb that follows it ("the voluntary sector feel").
+            phrase = " ".join(run[:2] if led else run[-2:])
             if run and len(phrase) > 3 and not (len(run) == 1 and _VERBISH.search(run[0])):
                 scored.append((0 if led else 1, -min(len(run), 2), phrase))
             run, after_determiner = [], lowered in _DETERMINERS
@@ -193,9 +196,10 @@ def _is_content(word: str) -> bool:
 def clean_question(text: str, seen: set[str], offset: int = 0) -> CleanQuestion | None:
     """An unseen clean question about a phrase from `text`, or None when none is left."""
     for phrase in key_phrases(text):
-        lowered = phrase.lower()
-        digest = hashlib.sha1(lowered.encode("utf-8")).hexdigest()[:12]
-        plural = bool(_PLURAL.search(lowered.split()[-1]))
+        lowered = phrase if phrase.split()[0].isupper() else phrase[:1].lower() + phrase[1:]
+        digest = hashlib.sha1(lowered.lower().encode("utf-8")).hexdigest()[:12]
+        last = lowered.split()[-1].lower()
+        plural = bool(_PLURAL.search(last)) and last not in _NOT_PLURAL
         for i in range(len(_TEMPLATES)):
             name, template = _TEMPLATES[(i + offset) % len(_TEMPLATES)]
             qid = f"clean:{name}:{digest}"

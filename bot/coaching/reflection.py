@@ -327,9 +327,10 @@ class Reflection(ReplyMaking):
 
     # --- memory -------------------------------------------------------------------------------
     def _recent_commitments(self, who: Who) -> list:
-        recent = getattr(self.store, "recent_commitments", None)
-        if recent is not None:
-            return list(recent(who, 4))
+        try:
+            return list(self.store.recent_commitments(who, 4))
+        except (AttributeError, NotImplementedError):  # an older store: the last one only
+            pass
         last = self.store.last_commitment(who)
         return [last] if last else []
 

@@ -17,7 +17,7 @@ STATE_VERSION = 2
 CHECKIN, CHECKIN_FOLLOW_UP = "checkin", "checkin_follow_up"
 OPENER, REALITY, OPTIONS, WILL = "opener", "reality", "options", "will"
 MIN_REALITY, MAX_REALITY = 2, 4  # reality turns before the options question
-WORDS_FOR_EARLY_OPTIONS = 40  # after two turns, enough said to widen the choices
+WORDS_FOR_EARLY_OPTIONS = 25  # after two turns, enough said to widen the choices
 MAX_WILL_ASKS = 2  # the commitment question, then once more; then none this week
 STALE_AFTER = timedelta(days=3)  # a new weekly prompt replaces a conversation this old
 

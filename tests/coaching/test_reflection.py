@@ -371,3 +371,25 @@ def test_a_step_offered_before_any_options_question_waits_for_one(coach, who, st
     coach.start_reflection(who)
     reply = coach.reflect(who, "I will ask both of them to meet me before the next board.")
     assert not reply.done and store.entries == []
+
+
+def test_a_passage_is_shown_only_when_it_speaks_to_the_words_quoted_exactly_in_whole_sentences(
+    coach, who
+):
+    coach.start_reflection(who)
+    shown = []
+    for said in (
+        "The Better Care Fund is breeding distrust between the NHS and social care.",
+        "The hospital trust's own organisational imperatives override the shared purpose.",
+    ):
+        shown.extend(coach.reflect(who, said).passages)
+    assert shown, "no passage for two turns that a passage speaks to almost word for word"
+    for passage in shown:
+        source = (KNOWLEDGE / passage.doc).read_text(encoding="utf-8")
+        assert source[passage.start : passage.end] == passage.text
+        assert passage.text[0].isupper() and passage.text.rstrip()[-1] in ".!?”’\"'"
+        assert len(passage.text) <= 320
+    coach.reflect(who, "stop")
+    coach.start_reflection(who)
+    small_talk = coach.reflect(who, "Honestly the football was dreadful at the weekend.")
+    assert small_talk.passages == []
