@@ -57,9 +57,15 @@ def test_an_author_chooses_to_appear_to_the_enabler_as_a_team_member(pbot, pteam
     home = open_home(pbot, ALICE)
     hidden_id = by_text["Hidden from the enabler's eyes by name"].id
     [edit] = [
-        b for b in _all_buttons(home) if b["action_id"] == "entry_edit" and _id(b) == hidden_id
+        option["value"]
+        for menu in _entry_menus(home)
+        for option in menu["options"]
+        if json.loads(option["value"])["do"] == "edit"
+        and json.loads(option["value"])["e"] == hidden_id
     ]
-    pbot.sender.interaction(payloads.block_action(ALICE, "entry_edit", edit["value"], view=home))
+    click = payloads.block_action(ALICE, "entry_menu", None, view=home)
+    click["actions"][0].update({"type": "overflow", "selected_option": {"value": edit}})
+    pbot.sender.interaction(click)
     [_, reopened] = pbot.fake.wait_for("views.open", 2)
     edit_view = reopened.args["view"]
     [again] = [b for b in edit_view["blocks"] if b.get("block_id") == "entry_anonymous"]
@@ -71,12 +77,11 @@ def test_an_author_chooses_to_appear_to_the_enabler_as_a_team_member(pbot, pteam
     assert view_text(open_home(pbot, ENABLER)).count(f"<@{ALICE}>") == 2
 
 
-def _all_buttons(view: dict) -> list[dict]:
-    return [e for b in view["blocks"] if b.get("type") == "actions" for e in b["elements"]]
-
-
-def _id(button: dict) -> int:
-    return int(json.loads(button["value"])["e"])
+def _entry_menus(view: dict) -> list[dict]:
+    """The overflow menus (Edit / Share / Delete) on the Home's entry cards."""
+    return [
+        b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("type") == "overflow"
+    ]
 
 
 def test_a_personal_journal_offers_no_enabler_choice(pbot):
