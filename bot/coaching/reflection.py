@@ -323,7 +323,7 @@ class Reflection(ReplyMaking):
         if state["will_asks"] < MAX_WILL_ASKS:
             lead += " That's fine. Let me ask it another way."
             return self._ask(who, state, "commitment_retry", lead, stage=WILL)
-        return self._save(who, state, None, note)
+        return self._save(who, state, None, f"{lead} ")
 
     # --- memory -------------------------------------------------------------------------------
     def _recent_commitments(self, who: Who) -> list:
