@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import BoltContext, BoltResponse
 
@@ -25,6 +27,7 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 CONTEXT_KEY = "ripple_replay_key"
+GUARD_BUDGET_SECONDS = 0.75
 
 
 def interaction_key(body: dict) -> str | None:
@@ -42,14 +45,19 @@ def interaction_key(body: dict) -> str | None:
 
 def middleware(services: Services):
     """A global Bolt middleware: the first delivery runs; a replay is answered and dropped."""
+    checker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ripple-replay-guard")
 
     def guard_replays(body: dict, context: BoltContext, next) -> BoltResponse | None:
         key = interaction_key(body) if isinstance(body, dict) else None
         if key is None:
             return next()
         try:
-            first = services.journal.first_delivery(key)
-        except JournalUnavailable:
+            # Within a budget: a database that hangs must leave the listener its own share
+            # of Slack's 3 s, so a modal can still say what happened.
+            first = checker.submit(lambda: services.journal.first_delivery(key)).result(
+                timeout=GUARD_BUDGET_SECONDS
+            )
+        except (JournalUnavailable, FutureTimeout):
             # Fail open: the listener itself will meet the same outage and say so kindly.
             log.warning("replay guard: journal unavailable; letting the interaction through")
             return next()

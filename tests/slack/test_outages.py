@@ -126,7 +126,9 @@ def test_a_hanging_database_does_not_delay_the_ack(
         assert sent.status == 200
         assert time.perf_counter() - started < 2.5
         [reply] = fake_slack.wait_for("chat.postMessage", timeout=60)
-        assert "briefly unavailable" in message_text(reply)
+        # What helped elsewhere needs the evidence, not the journal: it is still answered.
+        assert "what others found" in message_text(reply)
+        assert "journal" not in message_text(reply).split("\n")[0]
     finally:
         gen.close()
 
