@@ -36,6 +36,12 @@ def test_journal_down_what_helped_is_still_answered_and_reflect_is_told_kindly(
         [note] = fake_slack.wait_for("chat.postEphemeral")
         assert "briefly unavailable" in message_text(note)
         assert down.sender.get("/readyz").status == 503
+        fake_slack.reset()  # an @mention in the channel, too
+        mention = payloads.app_mention(ALICE, TEAM_CHANNEL, "what helped with pooled budgets?")
+        assert down.sender.event(mention).status == 200
+        [reply] = fake_slack.wait_for("chat.postMessage", timeout=120)
+        assert "unavailable" not in message_text(reply).lower()
+        assert "pool" in message_text(reply).lower()
     finally:
         gen.close()
 
