@@ -29,6 +29,7 @@ SECOND = (
     "I think the acute trust and the council want different things from this and nobody has "
     "said so out loud, so the disagreement sits under the table every month."
 )
+OPTION = "I could raise it at the board, or talk to the trust's director on her own first."
 COMMITMENT = "Ask the trust's director for a one-to-one about what they need from this."
 HELPED = "helped how did others get the police and health to share data?"
 
@@ -64,19 +65,22 @@ def _journal(data: Path, db: Path) -> Journal:
 
 def test_a_full_reflection_and_a_what_helped_exchange(chat_data, tmp_path):
     db = tmp_path / "journal.db"
-    script = ["reflect", SITUATION, SECOND, COMMITMENT, "journal", HELPED, "quit"]
+    script = ["reflect", SITUATION, SECOND, OPTION, COMMITMENT, "journal", HELPED, "quit"]
     out = _chat(chat_data, db, script, "--now", "2026-03-02T09:00")
 
     assert f"> {SITUATION}" in out  # piped input is echoed: the transcript reads as a dialogue
-    assert "I hear conflict in that" in out
-    assert "Before we finish, one concrete commitment for the week." in out
+    # Each reply opens with the leader's own words, not a theme label.
+    assert "“The hospital keeps agreeing in the board meeting and then nothing happens”" in out
+    assert "I hear conflict in that" not in out
+    assert "Before we finish, one concrete step for the week." in out
+    assert f"So your step for the week is: “{COMMITMENT}”" in out
     assert "Saved to your journal as entry 1" in out and "Only you can see it" in out
     assert "#1  02 Mar 2026  private  (conflict)  by you" in out
     assert "In Barnet" in out and "“" in out  # passages grouped by place, quoted
     assert out.rstrip().endswith("Goodbye. Your journal is kept.")
 
     [entry] = _journal(chat_data, db).list_entries("leader-1")
-    assert entry.text == f"{SITUATION}\n\n{SECOND}"
+    assert entry.text == f"{SITUATION}\n\n{SECOND}\n\n{OPTION}\n\n{COMMITMENT}"
     assert entry.commitment == COMMITMENT
     assert "conflict" in entry.themes and not entry.shared
 
@@ -86,7 +90,7 @@ def test_the_journal_persists_and_next_week_recalls_the_commitment(chat_data, tm
     _chat(
         chat_data,
         db,
-        ["reflect", SITUATION, SECOND, COMMITMENT, "quit"],
+        ["reflect", SITUATION, SECOND, OPTION, COMMITMENT, "quit"],
         "--now",
         "2026-03-02T09:00",
     )
@@ -99,7 +103,9 @@ def test_the_journal_persists_and_next_week_recalls_the_commitment(chat_data, tm
         "--now", "2026-03-09T09:00",
     )  # fmt: skip
     assert f"Last week you committed to: “{COMMITMENT}”\n" in out
-    assert "Thank you for looking back on that." in out
+    # The check-in answer is followed up: it happened, so what was learned from it.
+    assert "“It went well, she was more open than I expected”" in out
+    assert "You followed it through." in out
     assert "Entry 1 is now shared with" in out
     assert "#1  02 Mar 2026  shared" in out
     assert "Entry 1 is private again" in out
@@ -181,7 +187,7 @@ def test_retry_with_nothing_waiting_is_not_taken_as_a_reflection(tmp_path, embed
     session.run(["reflect", SITUATION, "retry", SECOND, COMMITMENT, "quit"])
     assert "There's nothing waiting to be sent again" in out.getvalue()
     [entry] = store.entries
-    assert entry.text == f"{SITUATION}\n\n{SECOND}"
+    assert entry.text == f"{SITUATION}\n\n{SECOND}\n\n{COMMITMENT}"
 
 
 def test_rich_rendering_for_a_person_at_a_terminal(tmp_path, embedder):
