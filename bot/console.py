@@ -325,7 +325,7 @@ class ChatSession:
         preview = entry.text.strip() if whole else " ".join(entry.text.split())
         if not whole and len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1].rstrip() + "…"
-        self.render.line(f"#{entry.id}  {when}  {visibility}  ({themes})  by {who}", "bold")
+        self.render.line(f"Entry {entry.id} · {when} · {visibility} · {themes} · by {who}", "bold")
         self.render.line("    " + preview.replace("\n", "\n    "))
         if entry.commitment:
             self.render.line(f"    Commitment: {entry.commitment}", "dim")
