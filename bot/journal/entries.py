@@ -30,7 +30,7 @@ LEFT_TEAM = (
 
 def no_such_entry(number: object) -> NotFound:
     """The one answer for an entry that isn't the asker's, whether or not it exists."""
-    return NotFound(f"You have no entry #{number}. Your entries are listed in my Home tab.")
+    return NotFound(f"You have no entry {number}. Your own entries are listed in your journal.")
 
 
 class EntriesMixin(JournalBase):

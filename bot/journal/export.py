@@ -214,7 +214,7 @@ def render_markdown(data: dict) -> str:
     lines += ["", f"## Journal entries ({len(data['entries'])})", ""]
     for entry in data["entries"]:
         who_sees = "shared with the team" if entry["visibility"] == "shared" else "private"
-        lines.append(f"### Entry #{entry['number']} · {entry['team']} · {entry['created']}")
+        lines.append(f"### Entry {entry['number']} · {entry['team']} · {entry['created']}")
         lines.append(f"_{who_sees}; themes: {', '.join(entry['themes']) or 'none'}_")
         lines.append("")
         lines.append(entry["text"])

@@ -270,7 +270,7 @@ def test_no_entry_id_oracle_numbers_are_each_persons_own(journal):
     assert journal.save_entry(Who("alice", PLY), "Alice again") == 6  # #5 is never reused
     assert [e.id for e in journal.list_entries("alice")] == [6, 4, 3, 2, 1]
     exported = journal.export_user("alice")
-    assert '"number": 6' in exported.json and "Entry #6" in exported.markdown
+    assert '"number": 6' in exported.json and "Entry 6 ·" in exported.markdown
 
 
 def test_a_replayed_interaction_key_is_let_through_once(journal, clock):

@@ -262,7 +262,7 @@ def test_modal_submit_uses_the_number_not_a_row_id(pbot, pteam):
     sent = pbot.sender.interaction(
         payloads.view_submission(ALICE, view, entry_values("Overwritten by Alice"))
     )
-    assert "You have no entry #1" in sent.json()["errors"]["entry_text"]
+    assert "You have no entry 1." in sent.json()["errors"]["entry_text"]
     assert [e.text for e in pbot.journal.list_entries(BOB)] == ["Bob's only entry"]
 
 
