@@ -136,6 +136,10 @@ class Reflection(ReplyMaking):
                 )
             return self._reply(state, CALM_REFUSAL)
         turn = self._read(text)
+        if state.get("last_act") == TurnAct.DISTRESS.value and _offers_a_step(turn):
+            # "I will send it on Friday" straight after "I've written my resignation letter"
+            # is read in the light of it: never a coaching step, still the safety reply.
+            turn = Turn(text=text, act=TurnAct.DISTRESS)
         if turn.act is TurnAct.DISTRESS:
             return self._distress(who, state, turn)
         if turn.act is TurnAct.STOP or stop_words(text):
@@ -351,6 +355,12 @@ class Reflection(ReplyMaking):
 
 
 _MAY_COMMIT = {TurnAct.COMMITMENT, TurnAct.ANSWER, TurnAct.INSIGHT}
+
+
+def _offers_a_step(turn: Turn) -> bool:
+    return turn.act is TurnAct.COMMITMENT or (
+        turn.act in _MAY_COMMIT and check_commitment(turn.text) is not None
+    )
 
 
 def _will_lead(lead: str) -> str:

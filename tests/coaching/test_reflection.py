@@ -393,3 +393,11 @@ def test_a_passage_is_shown_only_when_it_speaks_to_the_words_quoted_exactly_in_w
     coach.start_reflection(who)
     small_talk = coach.reflect(who, "Honestly the football was dreadful at the weekend.")
     assert small_talk.passages == []
+
+
+def test_a_step_offered_straight_after_distress_is_read_in_its_light_never_saved(coach, who, store):
+    coach.start_reflection(who)
+    coach.reflect(who, "I'm thinking of resigning, if I'm honest.")
+    reply = coach.reflect(who, "I will send the letter to my director on Friday.")
+    assert reply.meta["state"] == "safety" and "116 123" in reply.text
+    assert "possible step" not in reply.text and store.entries == []
