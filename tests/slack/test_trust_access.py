@@ -171,7 +171,7 @@ def test_entry_numbers_are_each_persons_own(pbot, pteam):
     click(pbot, CAROL, "entry_edit", json.dumps({"e": 999, "p": 0}), view=home)
     wait_until(lambda: len(dms_to(pbot, CAROL)) >= 3)
     not_yours, missing = (message_text(c) for c in dms_to(pbot, CAROL)[-2:])
-    assert not_yours.replace("#3", "#N") == missing.replace("#999", "#N")
+    assert not_yours.replace(" 3.", " N.") == missing.replace(" 999.", " N.")
     assert "Bob's entry" not in json.dumps([c.args for c in pbot.fake.calls])
 
 
