@@ -190,7 +190,8 @@ def coaching(
     ] = None,
 ):
     """Scripted conversations in evals/coaching/: pass rate per coaching behaviour."""
-    from bot.evaluation.coaching_eval import evaluate_coaching, print_coaching, print_transcript
+    from bot.evaluation.coaching_eval import evaluate_coaching
+    from bot.evaluation.coaching_render import print_coaching, print_transcript
 
     playing = Console(stderr=True).status("Playing the scripted conversations through the coach…")
     with _kind_errors(), _settings(False) as settings, playing as status:
