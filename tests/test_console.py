@@ -75,7 +75,9 @@ def test_a_full_reflection_and_a_what_helped_exchange(chat_data, tmp_path):
     assert "Before we finish, one concrete step for the week." in out
     assert f"So your step for the week is: “{COMMITMENT}”" in out
     assert "Saved to your journal as entry 1" in out and "Only you can see it" in out
-    assert "#1  02 Mar 2026  private  (conflict)  by you" in out
+    listed = next(line for line in out.splitlines() if line.startswith("Entry 1 · "))
+    assert listed.startswith("Entry 1 · 02 Mar 2026 · private · ") and "conflict" in listed
+    assert listed.endswith("· by you")
     assert "In Barnet" in out and "“" in out  # passages grouped by place, quoted
     assert out.rstrip().endswith("Goodbye. Your journal is kept.")
 
@@ -107,7 +109,7 @@ def test_the_journal_persists_and_next_week_recalls_the_commitment(chat_data, tm
     assert "“It went well, she was more open than I expected”" in out
     assert "You followed it through." in out
     assert "Entry 1 is now shared with" in out
-    assert "#1  02 Mar 2026  shared" in out
+    assert "Entry 1 · 02 Mar 2026 · shared" in out
     assert "Entry 1 is private again" in out
     assert "Traceback" not in out and "99" in out  # an unknown entry gets a sentence, not a crash
 

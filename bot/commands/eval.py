@@ -96,7 +96,6 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
     from bot.evaluation.render import print_retrieval, print_themes
     from bot.evaluation.runner import (
         RETRIEVAL_HOLDOUT2_SET,
-        RETRIEVAL_HOLDOUT2_SET,
         RETRIEVAL_HOLDOUT_SET,
         RETRIEVAL_SET,
         THEMES_HOLDOUT_SET,
