@@ -24,8 +24,8 @@ LOG_TO_STDERR = {"serve"}
 def _logging(ctx: typer.Context) -> None:
     """Every command logs through the privacy filter: JSON in production, text otherwise.
 
-    A person at a terminal reads answers, not log lines, so every command but `serve` logs
-    to `ripple.log` in the data folder (RIPPLE_LOG_FILE), at RIPPLE_LOG_LEVEL.
+    A person at a terminal reads answers, not log lines, so in development every command but
+    `serve` logs to `ripple.log` in the data folder (RIPPLE_LOG_FILE), at RIPPLE_LOG_LEVEL.
     """
     from contextlib import suppress
 
@@ -33,7 +33,10 @@ def _logging(ctx: typer.Context) -> None:
     from bot.logging_setup import configure_logging
 
     with suppress(ValueError):  # an invalid setting: the command itself reports it, kindly
-        configure_logging(Settings(), to_file=ctx.invoked_subcommand not in LOG_TO_STDERR)
+        settings = Settings()
+        # In production (containers, cron, systemd) every command's logs go to its supervisor.
+        to_file = not settings.production and ctx.invoked_subcommand not in LOG_TO_STDERR
+        configure_logging(settings, to_file=to_file)
 
 
 def _register() -> None:

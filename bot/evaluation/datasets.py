@@ -62,7 +62,8 @@ def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
 def read_jsonl(path: Path) -> list[dict]:
     if not path.is_file():
         raise DatasetError(
-            f"Labelled set not found: {path}. Run from the repository root, or pass --dataset."
+            f"Labelled set not found: {path}. Set RIPPLE_EVALS_DIR to the folder holding the "
+            "labelled sets, or pass --dataset."
         )
     rows: list[dict] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bench.stack import (
     ENCRYPTION_KEY,
@@ -200,6 +201,14 @@ def test_the_replicas_own_schedulers_prompt_each_due_member_once(stack):
     for user in members:
         journal.add_member("C0LIVETEAM", user, timezone="UTC")
     journal.close()
+    # They joined before this week's prompt time (a prompt that fell before someone joined
+    # is never caught up), so the schedulers owe each of them this week's prompt.
+    engine = sa.create_engine(stack.env["RIPPLE_DATABASE_URL"])
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE team_memberships SET joined_at = :at"), {"at": now - timedelta(hours=1)}
+        )
+    engine.dispose()
     for user in members:
         replies = _wait_for_replies(stack, 1, "D" + user.lstrip("U"), timeout=20)
         assert len(replies) == 1, f"{user}: {len(replies)} prompts from two schedulers"

@@ -103,7 +103,8 @@ def kind_message(error: Exception) -> str:
     if isinstance(error, PERSON_FACING):
         return str(error)
     if isinstance(error, JournalError):
-        log.error("journal problem for the operator: %s", error)
+        # The journal's own operator text (a key, a damaged file): ours, never user words.
+        log.error("journal problem for the operator: %s", Safe(str(error)))
         return JOURNAL_TROUBLE
     return SOMETHING_BROKE
 
