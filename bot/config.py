@@ -12,7 +12,6 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 # The project folder an editable install runs from: it holds the bundled knowledge/, prompts/
 # and evals/, so commands work from any directory.
 PROJECT_DIR = Path(__file__).resolve().parents[1]
