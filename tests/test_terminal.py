@@ -39,6 +39,9 @@ def data_dir(tmp_path: Path, ingested_data_dir: Path) -> Path:
     """A data folder with the evidence index already built (copied: chats write here)."""
     data = tmp_path / "data"
     shutil.copytree(ingested_data_dir, data)
+    # Only the index is shared: a journal or key another test left there is not this person's.
+    for leftover in data.glob("ripple.*"):
+        leftover.unlink()
     return data
 
 
