@@ -325,7 +325,7 @@ class Reflection(ReplyMaking):
             return self._ask(who, state, "", note + lead, stage=OPTIONS, asked=asked)
         lead = note + self._mirror(text, turn.act, state["will_asks"])
         if state["will_asks"] < MAX_WILL_ASKS:
-            lead += " That's fine. Let me ask it another way."
+            lead += " Let me ask it another way."  # the reflect-back already reassured
             return self._ask(who, state, "commitment_retry", lead, stage=WILL)
         return self._save(who, state, None, f"{lead} ")
 
