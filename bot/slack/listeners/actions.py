@@ -17,13 +17,13 @@ from slack_sdk import WebClient
 from bot.coaching.ports import Who
 from bot.journal.errors import NotFound
 from bot.services import Services
-from bot.slack import home, modals
+from bot.slack import home
 from bot.slack.blocks import decode_value
 from bot.slack.listeners import home_actions, message_actions
 from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
 from bot.slack.post import Where, post
-from bot.slack.replies import entry_ref, team_label, who_can_see
-from bot.slack.who import is_personal, who_for_dm, who_in_claimed_team
+from bot.slack.replies import entry_ref, who_can_see
+from bot.slack.who import who_for_dm, who_in_claimed_team
 
 log = logging.getLogger(__name__)
 
@@ -146,20 +146,7 @@ def register(app: App, services: Services) -> None:
 
     @on("entry_edit", "entry_edit")
     def entry_edit(click: Click) -> None:
-        entry = services.journal.get_entry(click.user, click.entry_id())
-        if entry.author != click.user:
-            post(click.client, click.here, "You can only edit your own entries.")
-            return
-        view = modals.journal_entry(
-            team=entry.team,
-            team_name=team_label(entry.team),
-            entry_id=entry.id,
-            initial_text=entry.text,
-            shared=entry.shared,
-            anonymous=entry.anonymous,
-            can_share=not is_personal(entry.team),
-        )
-        click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
+        home_actions.open_editor(click, services.journal.get_entry(click.user, click.entry_id()))
 
     @on("home_write", "home_write")
     def home_write(click: Click) -> None:

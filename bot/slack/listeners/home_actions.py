@@ -54,6 +54,23 @@ def delete_modal(entry, page: int) -> dict:
     ).to_dict()
 
 
+def open_editor(click, entry) -> None:
+    """The journal modal, filled with the person's own entry (from the menu or an old button)."""
+    if entry.author != click.user:
+        post(click.client, click.here, "You can only edit your own entries.")
+        return
+    view = modals.journal_entry(
+        team=entry.team,
+        team_name=team_label(entry.team),
+        entry_id=entry.id,
+        initial_text=entry.text,
+        shared=entry.shared,
+        anonymous=entry.anonymous,
+        can_share=not is_personal(entry.team),
+    )
+    click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
+
+
 def register(app: App, on, services: Services) -> None:
     """Add the listeners, using `actions.click_listener`'s `on`."""
 
@@ -72,20 +89,7 @@ def register(app: App, on, services: Services) -> None:
         elif what == "unshare":
             journal.unshare_entry(click.user, click.entry_id())
         elif what == "edit":
-            entry = journal.get_entry(click.user, click.entry_id())
-            if entry.author != click.user:
-                post(click.client, click.here, "You can only edit your own entries.")
-                return
-            view = modals.journal_entry(
-                team=entry.team,
-                team_name=team_label(entry.team),
-                entry_id=entry.id,
-                initial_text=entry.text,
-                shared=entry.shared,
-                anonymous=entry.anonymous,
-                can_share=not is_personal(entry.team),
-            )
-            click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
+            open_editor(click, journal.get_entry(click.user, click.entry_id()))
             return
         elif what == "delete":
             entry = journal.get_entry(click.user, click.entry_id())
