@@ -194,27 +194,8 @@ class ReflectionMixin(JournalBase):
 
     def last_commitment(self, who: Who) -> Commitment | None:
         """The newest commitment this person made in this team, for next week's check-in."""
-
-        def work(session: Session) -> Commitment | None:
-            member, team = self._member(session, who.user), self._team(session, who.team)
-            if member is None or team is None:
-                return None
-            entry = session.scalar(
-                sa.select(Entry)
-                .where(
-                    Entry.author_id == member.id,
-                    Entry.team_id == team.id,
-                    Entry.commitment_token.is_not(None),
-                )
-                .order_by(Entry.created_at.desc(), Entry.id.desc())
-                .limit(1)
-            )
-            if entry is None:
-                return None
-            text = self._cipher.decrypt(entry.commitment_token)
-            return Commitment(text=text, made_at=entry.created_at, entry_id=entry.number)
-
-        return self._db.run(work)
+        recent = self.recent_commitments(who, 1)
+        return recent[0] if recent else None
 
     def recent_commitments(self, who: Who, limit: int = 4) -> list[Commitment]:
         """This person's newest commitments in this team, newest first (so the coach can
