@@ -198,7 +198,6 @@ _VAGUE = frozenset(("help", "anything", "something", "stuff", "things", "ideas",
 
 def _normalised(question: str) -> str:
     text = " ".join((question or "").replace("’", "'").replace("‘", "'").split())
-    text = re.sub(r"<@[A-Z0-9]+>", "", text)  # a Slack mention of the bot
     text = text.strip(" \"'“”")
     text = re.sub(r"[?!.…]+$", "", text).strip()
     return text[:1].lower() + text[1:] if not text[:2].isupper() else text
