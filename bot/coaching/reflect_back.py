@@ -226,15 +226,18 @@ def reflect(text: str, act: TurnAct = TurnAct.ANSWER, turn_number: int = 0) -> s
     return frames[turn_number % len(frames)].replace("{q}", quote)
 
 
+_POSITIVE = re.compile(
+    r"(?:^|[,;:.!?—–-]\s*|\bbut\s+)(?P<positive>(?:it['’]?s|it is|this is|that['’]?s)\s+"
+    r"(?:really\s+|more\s+|just\s+|actually\s+)?(?:about|that|because)\b[^.!?;]*)",
+    re.IGNORECASE,
+)
+
+
 def reflect_correction(text: str, corrected: str | None) -> tuple[str, str]:
     """(reflect-back, what they say it IS about, or "") for a correction."""
-    positive = ""
-    for clause in clauses(text):
-        if re.search(
-            r"\b(it['’]?s|it is|this is|that['’]?s)\s+(?:really\s+|more\s+)?about\b", clause, re.I
-        ) and not re.search(r"\bnot\b|n['’]t\b", clause, re.I):
-            positive = trim_words(clause)
-            break
+    # "It's not about X, it's (about / that / because) Y": Y is what they say it IS about.
+    found = _POSITIVE.search(text)
+    positive = trim_words(found.group("positive").strip()) if found else ""
     lead = f"I had that wrong: it's not about {corrected}." if corrected else "I had that wrong."
     if positive:
         lead += f" “{positive}”."
