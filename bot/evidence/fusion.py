@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-WEIGHTS = {"minilm": 0.35, "e5": 0.35, "bm25": 0.30}
+WEIGHTS = {
+    "minilm": 0.35,
+    "e5": 0.35,
+    "bm25": 0.30,
+    "questions_minilm": 0.30,
+    "questions_e5": 0.30,
+}
 RRF_K = 60
 
 

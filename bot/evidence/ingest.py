@@ -25,6 +25,7 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)  # files we could not (or may not) index
     warnings: list[str] = field(default_factory=list)  # one plain sentence each
     passages: int = 0  # passages in the index afterwards
+    questions: int = 0  # questions in the question index afterwards (questions.py)
     seconds: float = 0.0
 
     @property
@@ -45,7 +46,8 @@ class IngestReport:
             )
             if names
         ]
-        return f"Indexed {self.passages} passages: " + ", ".join(parts) + "."
+        asked = f" and {self.questions} questions they answer" if self.questions else ""
+        return f"Indexed {self.passages} passages{asked}: " + ", ".join(parts) + "."
 
 
 def run_ingest(

@@ -16,6 +16,7 @@ A question passes three stages (see evals/RESULTS.md for what each one earns):
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Literal
@@ -31,6 +32,7 @@ from bot.evidence.gate import RequestGate, normalise
 from bot.evidence.ingest import IngestReport, run_ingest
 from bot.evidence.lexical import LexicalIndex
 from bot.evidence.passage import Passage
+from bot.evidence.questions import CURATED_FILE, QuestionIndex, build_writer, question_index
 from bot.evidence.relevance import (
     STRONG_RELEVANCE,
     Verdict,
@@ -42,18 +44,23 @@ from bot.evidence.result import SearchResult
 from bot.evidence.sources import Manifest, load_manifest
 from bot.evidence.store import StoredChunk, VectorStore
 from bot.evidence.vectors import (
+    MINILM_QUESTIONS_SEED_FILE,
     MINILM_SEED_FILE,
+    QUESTIONS_E5,
+    QUESTIONS_MINILM,
+    QUESTIONS_SEED_FILE,
     SEED_FILE,
     SUB_E5,
     SUB_MINILM,
     PassageVectors,
     load_seed,
+    sync_questions,
     sync_sub_passages,
 )
 
-Method = Literal["hybrid", "bm25", "dense", "e5", "dense_sub", "rrf"]
+Method = Literal["hybrid", "bm25", "dense", "e5", "dense_sub", "questions", "rrf"]
 # hybrid is what users get; the others are its stages, kept so `ripple eval` can show each.
-METHODS: tuple[str, ...] = ("hybrid", "bm25", "dense", "e5", "dense_sub", "rrf")
+METHODS: tuple[str, ...] = ("hybrid", "bm25", "dense", "e5", "dense_sub", "questions", "rrf")
 
 QUERY_CACHE = 1024  # question vectors remembered per model (a few MB)
 PASSAGE_FLOOR = 0.15  # a passage this far from the question is noise even if words match
@@ -69,9 +76,11 @@ class EvidenceLibrary:
         self.store = VectorStore(settings, embedder)
         self.sub_store = VectorStore(settings, embedder, SUB_MINILM)
         self.e5_store = VectorStore(settings, self.second, SUB_E5)
+        self.questions_store = VectorStore(settings, embedder, QUESTIONS_MINILM)
+        self.questions_e5_store = VectorStore(settings, self.second, QUESTIONS_E5)
         self.gate = RequestGate(settings.prompts_dir, embedder)
         self._chunks: dict[str, StoredChunk] | None = None
-        self._lexical: LexicalIndex | None = None
+        self._lexical: tuple[LexicalIndex, LexicalIndex] | None = None
         self._vectors: PassageVectors | None = None
         self._query_vectors: dict[tuple[int, str], list[float]] = {}
         self._checked_ingested = False
@@ -84,8 +93,11 @@ class EvidenceLibrary:
 
     # --- indexing -----------------------------------------------------------------------
 
-    def ingest(self) -> IngestReport:
+    def ingest(self, *, write_questions: bool = True) -> IngestReport:
+        """Index `knowledge/`. With `RIPPLE_LLM` set (and `write_questions`), the chat model
+        writes the question index for passages `knowledge/questions.yaml` does not cover."""
         with self._lock:
+            started = time.perf_counter()
             manifest = load_manifest(self.settings.knowledge_dir)
             self.__dict__["sources"] = manifest  # refresh the cached manifest
             model_id = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
@@ -97,8 +109,17 @@ class EvidenceLibrary:
             sync_sub_passages(self.sub_store, chunks, minilm_seed)
             e5_seed = load_seed(folder / SEED_FILE, _model_id(self.second))
             sync_sub_passages(self.e5_store, chunks, e5_seed)
+            questions = self._question_index(chunks, write_questions)
+            report.warnings.extend(questions.problems)
+            report.questions = sum(len(q) for q in questions.by_passage.values())
+            pairs = questions.questions()
+            seed = load_seed(folder / MINILM_QUESTIONS_SEED_FILE, _model_id(self.embedder))
+            sync_questions(self.questions_store, pairs, seed)
+            seed = load_seed(folder / QUESTIONS_SEED_FILE, _model_id(self.second))
+            sync_questions(self.questions_e5_store, pairs, seed)
             self._forget()
             self._checked_ingested = True
+            report.seconds = time.perf_counter() - started  # passages, windows and questions
             return report
 
     def ensure_ingested(self) -> IngestReport | None:
@@ -107,9 +128,16 @@ class EvidenceLibrary:
             if self._checked_ingested:
                 return None
             empty = self.store.count() == 0 or self.e5_store.count() == 0
+            # An index from before the question index existed: add the questions once.
+            curated = (self.settings.knowledge_dir / CURATED_FILE).is_file()
+            empty = empty or (curated and self.questions_e5_store.count() == 0)
             report = self.ingest() if empty else None
             self._checked_ingested = True
             return report
+
+    def _question_index(self, chunks: list[StoredChunk], write: bool) -> QuestionIndex:
+        writer = build_writer(self.settings) if write else None
+        return question_index(self.settings.knowledge_dir, self.settings.data_dir, chunks, writer)
 
     # --- searching ----------------------------------------------------------------------
 
@@ -165,7 +193,7 @@ class EvidenceLibrary:
             return SearchResult([], "none", "floor")
 
         allowed = self._allowed_rows(vectors.ids, doc_filter, place_filter)
-        lexical = self._lexical_index().scores(asked)
+        lexical = self._lexical_index(questions=method != "bm25").scores(asked)
         bm25 = np.asarray([lexical.get(i, 0.0) for i in vectors.ids])
         scores = self._rank(method, minilm, e5, bm25, vectors)
         ranked = sorted(allowed, key=lambda row: scores.get(row, -np.inf), reverse=True)
@@ -238,11 +266,25 @@ class EvidenceLibrary:
         dense_sub = 0.5 * dense + 0.5 * vectors.best_sub_minilm(minilm)
         if method == "dense_sub":
             return dict(enumerate(map(float, dense_sub)))
+        # A passage with no indexed question competes on its own best window instead.
+        asked_minilm = _or(vectors.best_question_minilm(minilm), dense_sub)
+        asked_e5 = _or(vectors.best_question_e5(e5), e5_sub)
+        if method == "questions":
+            return dict(enumerate(map(float, 0.5 * asked_minilm + 0.5 * asked_e5)))
         if method == "rrf":
-            lists = [np.argsort(-dense_sub), np.argsort(-e5_sub), np.argsort(-bm25)]
-            lexical_rows = [int(r) for r in lists[2] if bm25[r] > 0]
-            return rrf([[int(r) for r in lists[0]], [int(r) for r in lists[1]], lexical_rows])
-        fused = score_fusion({"minilm": dense_sub, "e5": e5_sub, "bm25": bm25})
+            lists = [dense_sub, e5_sub, asked_minilm, asked_e5]
+            rankings = [[int(r) for r in np.argsort(-scores)] for scores in lists]
+            rankings.append([int(r) for r in np.argsort(-bm25) if bm25[r] > 0])
+            return rrf(rankings)
+        fused = score_fusion(
+            {
+                "minilm": dense_sub,
+                "e5": e5_sub,
+                "bm25": bm25,
+                "questions_minilm": asked_minilm,
+                "questions_e5": asked_e5,
+            }
+        )
         return dict(enumerate(map(float, fused)))
 
     # --- helpers ------------------------------------------------------------------------
@@ -279,7 +321,13 @@ class EvidenceLibrary:
         with self._lock:
             if self._vectors is None:
                 self._all_chunks()
-                self._vectors = PassageVectors.load(self.store, self.sub_store, self.e5_store)
+                self._vectors = PassageVectors.load(
+                    self.store,
+                    self.sub_store,
+                    self.e5_store,
+                    self.questions_store,
+                    self.questions_e5_store,
+                )
             return self._vectors
 
     def _chunks_in(self, ids: Iterable[str]) -> list[StoredChunk]:
@@ -322,20 +370,28 @@ class EvidenceLibrary:
                 self._chunks = {c.id: c for c in self.store.all_chunks()}
             return self._chunks
 
-    def _lexical_index(self) -> LexicalIndex:
+    def _lexical_index(self, *, questions: bool = False) -> LexicalIndex:
+        """BM25 over each passage with its section title and place names ("Barnet budgets");
+        with `questions`, over its indexed questions too ("get GPs on board")."""
         with self._lock:
-            return self._build_lexical_index()
+            if self._lexical is None:
+                chunks = list(self._all_chunks().values())
+                asked = self._indexed_questions()
+                ids = [c.id for c in chunks]
+                texts = [
+                    " ".join((c.meta.get("section", ""), c.meta.get("places", ""), c.text))
+                    for c in chunks
+                ]
+                pairs = zip(texts, ids, strict=True)
+                extended = [f"{t} {' '.join(asked.get(i, ()))}" for t, i in pairs]
+                self._lexical = (LexicalIndex(ids, texts), LexicalIndex(ids, extended))
+            return self._lexical[1 if questions else 0]
 
-    def _build_lexical_index(self) -> LexicalIndex:
-        if self._lexical is None:
-            chunks = list(self._all_chunks().values())
-            # Section titles and place names are searchable words too ("Barnet budgets").
-            texts = [
-                " ".join((c.meta.get("section", ""), c.meta.get("places", ""), c.text))
-                for c in chunks
-            ]
-            self._lexical = LexicalIndex([c.id for c in chunks], texts)
-        return self._lexical
+    def _indexed_questions(self) -> dict[str, list[str]]:
+        by_passage: dict[str, list[str]] = {}
+        for row in self.questions_store.all_chunks():
+            by_passage.setdefault(row.meta.get("parent", ""), []).append(row.text)
+        return by_passage
 
     def _allowed_rows(self, ids: list[str], docs: list[str], places: list[str]) -> list[int]:
         allowed = []
@@ -367,6 +423,11 @@ class EvidenceLibrary:
                 raise ValueError(f"The library knows no place called {name!r}. Known: {known}.")
             resolved.append(canonical)
         return resolved
+
+
+def _or(scores: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """`scores`, with `fallback` where a passage has none (-1)."""
+    return np.where(scores < -0.5, fallback, scores)
 
 
 def _model_id(model: Embeddings) -> str:

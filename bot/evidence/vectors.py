@@ -20,6 +20,8 @@ from bot.evidence.subpassages import sub_passages
 
 SUB_MINILM = "_sub_minilm"  # collection suffixes beside the passage collection
 SUB_E5 = "_sub_e5"
+QUESTIONS_MINILM = "_questions_minilm"  # the question index (questions.py), one per model
+QUESTIONS_E5 = "_questions_e5"
 
 
 # e5 is the slow model at ingest (about 35 s for the bundled library on an idle 2-core
@@ -27,6 +29,8 @@ SUB_E5 = "_sub_e5"
 # text's hash, so a fresh install or a test session embeds only text it has never seen.
 SEED_FILE = ".e5-subpassages.npz"
 MINILM_SEED_FILE = ".minilm-subpassages.npz"  # used only when the bundled MiniLM is configured
+QUESTIONS_SEED_FILE = ".e5-questions.npz"  # the curated questions' vectors, likewise
+MINILM_QUESTIONS_SEED_FILE = ".minilm-questions.npz"
 
 
 def text_key(text: str) -> str:
@@ -99,6 +103,40 @@ def sync_sub_passages(
     return len(ids)
 
 
+def sync_questions(
+    store: VectorStore,
+    questions: Sequence[tuple[str, str]],
+    seed: dict[str, np.ndarray] | None = None,
+) -> int:
+    """Make `store` hold exactly these (passage id, question) pairs; returns how many were added.
+
+    A question's id is its passage's id and its text's hash, so an edited questions file or a
+    re-chunked passage replaces exactly the rows that changed.
+    """
+    wanted = {f"{parent}?{text_key(text)[:16]}": (parent, text) for parent, text in questions}
+    _, _, metas = store.vectors_meta()
+    present = {row_id for row_id, _ in metas}
+    store.delete([row_id for row_id in present if row_id not in wanted])
+    new = [(row_id, *wanted[row_id]) for row_id in wanted if row_id not in present]
+    seed = seed or {}
+    known = [n for n in new if text_key(n[2]) in seed]
+    fresh = [n for n in new if text_key(n[2]) not in seed]
+    if known:
+        store.add_vectors(
+            [row_id for row_id, _, _ in known],
+            [text for _, _, text in known],
+            [seed[text_key(text)].tolist() for _, _, text in known],
+            [{"parent": parent} for _, parent, _ in known],
+        )
+    if fresh:
+        store.add_texts(
+            [row_id for row_id, _, _ in fresh],
+            [text for _, _, text in fresh],
+            [{"parent": parent} for _, parent, _ in fresh],
+        )
+    return len(new)
+
+
 @dataclass
 class PassageVectors:
     """Row i of `passages` is passage `ids[i]`; each sub-passage row names its passage's row."""
@@ -109,14 +147,30 @@ class PassageVectors:
     sub_minilm_owner: np.ndarray  # (m,) passage row of each sub-passage
     sub_e5: np.ndarray
     sub_e5_owner: np.ndarray
+    questions_minilm: np.ndarray  # the question index: each row a question, owned by a passage
+    questions_minilm_owner: np.ndarray
+    questions_e5: np.ndarray
+    questions_e5_owner: np.ndarray
 
     @classmethod
-    def load(cls, passages: VectorStore, minilm: VectorStore, e5: VectorStore) -> PassageVectors:
+    def load(
+        cls,
+        passages: VectorStore,
+        minilm: VectorStore,
+        e5: VectorStore,
+        questions_minilm: VectorStore,
+        questions_e5: VectorStore,
+    ) -> PassageVectors:
         ids, vectors, _ = passages.vectors()
         row = {chunk_id: i for i, chunk_id in enumerate(ids)}
-        sub_m, own_m = _subs(minilm, row)
-        sub_e, own_e = _subs(e5, row)
-        return cls(ids, _matrix(vectors), sub_m, own_m, sub_e, own_e)
+        return cls(
+            ids,
+            _matrix(vectors),
+            *_subs(minilm, row),
+            *_subs(e5, row),
+            *_subs(questions_minilm, row),
+            *_subs(questions_e5, row),
+        )
 
     def passage_similarity(self, query: Sequence[float]) -> np.ndarray:
         return self.passages @ np.asarray(query, dtype=np.float32)
@@ -126,6 +180,13 @@ class PassageVectors:
 
     def best_sub_e5(self, query: Sequence[float]) -> np.ndarray:
         return _best(self.sub_e5, self.sub_e5_owner, query, len(self.ids))
+
+    def best_question_minilm(self, query: Sequence[float]) -> np.ndarray:
+        """Each passage's closest indexed question (-1 for a passage with none)."""
+        return _best(self.questions_minilm, self.questions_minilm_owner, query, len(self.ids))
+
+    def best_question_e5(self, query: Sequence[float]) -> np.ndarray:
+        return _best(self.questions_e5, self.questions_e5_owner, query, len(self.ids))
 
 
 def _matrix(vectors: list[list[float]]) -> np.ndarray:

@@ -53,7 +53,15 @@ def test_eval_retrieval_json_puts_every_stage_side_by_side(tmp_path, ingested_da
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout.strip().splitlines()[-1])
     assert body["queries"] == {"on_topic": 4, "off_topic": 2}
-    assert set(body["methods"]) == {"bm25", "dense", "e5", "dense_sub", "rrf", "hybrid"}
+    assert set(body["methods"]) == {
+        "bm25",
+        "dense",
+        "e5",
+        "dense_sub",
+        "questions",
+        "rrf",
+        "hybrid",
+    }
     assert body["methods"]["hybrid"]["off_topic_by_kind"]  # the off-topic table's rows
     for scores in body["methods"].values():
         assert 0 <= scores["recall@1"] <= scores["recall@5"] <= 1
