@@ -30,13 +30,13 @@ GATE_FILE = "request_gate.yaml"
 REFUSE_PROBABILITY = 0.80  # the classifier alone refuses only this sure; patterns always refuse
 # Kinds the classifier may refuse on its own. "uncovered" is left to patterns: a topic the
 # library lacks reads, to an embedding, just like one it has.
-CLASSIFIED_KINDS = ("admin", "writing", "live", "journal", "smalltalk")
+CLASSIFIED_KINDS = ("admin", "writing", "live", "journal", "smalltalk", "everyday")
 
 
 @dataclass(frozen=True)
 class GateVerdict:
     allowed: bool
-    kind: str = ""  # admin | writing | live | journal | smalltalk | uncovered
+    kind: str = ""  # admin | writing | live | journal | smalltalk | everyday | uncovered
     how: str = ""  # "pattern" or "classifier"
     message: str = ""  # what Ripple says instead: the kind's sentence, then what it can help with
 
@@ -111,6 +111,19 @@ class RequestGate:
     def offer(self) -> str:
         self._load_patterns()
         return self._offer
+
+    @property
+    def known_acronyms(self) -> list[str]:
+        """Acronyms for things the library covers in other words (see coverage.py)."""
+        return [str(a) for a in self._load_patterns().get("known_acronyms") or ()]
+
+    def uncovered(self, name: str) -> GateVerdict:
+        """The refusal for a question that turns on a name the library never mentions."""
+        say = (
+            f"The evidence library doesn't mention {name}, so I'd rather not stretch a "
+            "passage to fit."
+        )
+        return GateVerdict(False, "uncovered", "name", f"{say} {self.offer}".strip())
 
     def _refuse(self, kind: str, how: str) -> GateVerdict:
         say = str(self._kinds.get(kind, {}).get("say", "")).strip()

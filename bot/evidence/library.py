@@ -25,6 +25,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from bot.config import Settings
+from bot.evidence.coverage import Coverage
 from bot.evidence.embeddings import E5Embedder
 from bot.evidence.errors import EmptyQuery, EvidenceError, EvidenceUnavailable
 from bot.evidence.fusion import rrf, score_fusion
@@ -82,6 +83,7 @@ class EvidenceLibrary:
         self._chunks: dict[str, StoredChunk] | None = None
         self._lexical: tuple[LexicalIndex, LexicalIndex] | None = None
         self._vectors: PassageVectors | None = None
+        self._names: Coverage | None = None
         self._query_vectors: dict[tuple[int, str], list[float]] = {}
         self._checked_ingested = False
         # Slack handlers search from worker threads; build the lazy indexes once, not per thread.
@@ -182,6 +184,8 @@ class EvidenceLibrary:
         asked = normalise(text)
         minilm = self._embed(self.embedder, asked)
         gate = self.gate.check(text, minilm)
+        if gate.allowed and (name := self._coverage().unknown_name(text)):
+            gate = self.gate.uncovered(name)
         if not gate.allowed:
             return SearchResult([], "none", f"request:{gate.kind}", gate.message)
         e5 = self._embed(self.second, asked)
@@ -316,6 +320,7 @@ class EvidenceLibrary:
             self._chunks = None
             self._lexical = None
             self._vectors = None
+            self._names = None
 
     def _passage_vectors(self) -> PassageVectors:
         with self._lock:
@@ -386,6 +391,16 @@ class EvidenceLibrary:
                 extended = [f"{t} {' '.join(asked.get(i, ()))}" for t, i in pairs]
                 self._lexical = (LexicalIndex(ids, texts), LexicalIndex(ids, extended))
             return self._lexical[1 if questions else 0]
+
+    def _coverage(self) -> Coverage:
+        """The names the indexed passages (and their questions) use."""
+        with self._lock:
+            if self._names is None:
+                chunks = self._chunk_list()
+                texts = [f"{c.meta.get('section', '')}\n{c.text}" for c in chunks]
+                texts += [q for qs in self._indexed_questions().values() for q in qs]
+                self._names = Coverage(texts, self.gate.known_acronyms)
+            return self._names
 
     def _indexed_questions(self) -> dict[str, list[str]]:
         by_passage: dict[str, list[str]] = {}

@@ -17,7 +17,8 @@ class SearchResult:
     # the evidence is thin); none: nothing (see `reason`).
     verdict: Strength = "none"
     # "" when passages were found; "request:<kind>" when the request gate turned it away
-    # (admin, writing, live, journal, smalltalk, uncovered); "floor" when nothing was close.
+    # (admin, writing, live, journal, smalltalk, everyday, uncovered); "floor" when nothing
+    # was close.
     reason: str = ""
     # For a gated request: what Ripple says instead, and what it can help with.
     message: str = ""

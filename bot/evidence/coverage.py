@@ -1,0 +1,143 @@
+"""Names the library has never heard of: an acronym or an Act it never mentions.
+
+Embeddings cannot tell a topic the library lacks from one it has ("how should a PCN spend
+its ARRS money" reads like "how did GPs and the council pool money"). A *name* can: a question
+that turns on ARRS, the Mental Health Act or a DPIA, when no document says those words, is
+about something the library does not hold, and an honest "it doesn't cover ARRS" beats a
+stretched passage. Only names are judged, never ordinary words: a leader's own vocabulary
+("our partners keep dodging it") is always theirs to use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# An acronym as people type it: ARRS, DPIA, PCNs, S75, A&E (two to six capitals or digits).
+_ACRONYM = re.compile(r"(?<![\w&])([A-Z][A-Z0-9&]{1,5})(?:s)?(?![\w&])")
+# An Act by name: "the Mental Health Act", "Health and Care Act 2022", "the children act 1989".
+_ACT = re.compile(r"\bact\b(?: ((?:19|20)\d\d))?", re.IGNORECASE)
+_ACT_HEADS = frozenset(
+    [
+        "health",
+        "care",
+        "children",
+        "childrens",
+        "families",
+        "crime",
+        "disorder",
+        "housing",
+        "homelessness",
+        "equality",
+        "equalities",
+        "localism",
+        "capacity",
+        "justice",
+        "protection",
+        "welfare",
+        "safety",
+        "policing",
+        "abuse",
+        "education",
+        "reform",
+        "licensing",
+        "immigration",
+        "asylum",
+        "poverty",
+        "planning",
+        "environment",
+        "security",
+    ]
+)
+_JOINERS = frozenset({"and", "of", "for"})
+_NOT_IN_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "under",
+        "about",
+        "with",
+        "does",
+        "do",
+        "did",
+        "say",
+        "says",
+        "said",
+        "is",
+        "are",
+        "was",
+        "what",
+        "how",
+        "why",
+        "when",
+        "in",
+        "on",
+        "to",
+        "new",
+        "our",
+        "their",
+        "this",
+        "that",
+        "my",
+        "we",
+        "i",
+        "you",
+        "me",
+        "re",
+        "regarding",
+        "per",
+        "by",
+        "from",
+        "into",
+    ]
+)
+_NOT_NAMES = frozenset({"I", "OK", "UK", "A", "AM", "PM", "TV", "FYI", "ASAP", "PS", "AND"})
+
+
+class Coverage:
+    """What the library's own text names, to check a question's names against."""
+
+    def __init__(self, texts: Iterable[str], known_acronyms: Iterable[str] = ()) -> None:
+        joined = "\n".join(texts)
+        self._lower = " ".join(joined.lower().split())
+        found = {m.group(1) for m in _ACRONYM.finditer(joined)}
+        self._acronyms = found | {a.upper() for a in known_acronyms} | _NOT_NAMES
+
+    def unknown_name(self, question: str) -> str | None:
+        """The first acronym or Act in `question` the library never mentions, else None."""
+        for match in _ACRONYM.finditer(question):
+            name = match.group(1)
+            if name.isdigit() or name in self._acronyms or name.rstrip("S") in self._acronyms:
+                continue
+            if name.lower() in self._lower.split():
+                continue  # written in capitals for emphasis, a word the library uses ("NOT")
+            return match.group(0)
+        for match in _ACT.finditer(question):
+            name = _statute_name(question[: match.start()])
+            if name and f"{name.lower()} act" not in self._lower:
+                year = f" {match.group(1)}" if match.group(1) else ""
+                return f"the {_title(name)} Act{year}"
+        return None
+
+
+def _statute_name(before: str) -> str:
+    """The words naming an Act, read back from just before "act": "what does the mental
+    health" -> "mental health"; "" when they don't name one ("how should I")."""
+    words = re.findall(r"[A-Za-z']+", before)[-5:]
+    name: list[str] = []
+    for word in reversed(words):
+        lower = word.lower()
+        if lower in _NOT_IN_NAMES:
+            break
+        name.insert(0, lower)
+    while name and name[0] in _JOINERS:
+        name.pop(0)
+    if not name or name[-1] not in _ACT_HEADS:
+        return ""  # "how to act", "a balancing act", "the council act"
+    return " ".join(name)
+
+
+def _title(name: str) -> str:
+    """'mental health' -> 'Mental Health' (how an Act's name is written)."""
+    return " ".join(w if w in _JOINERS else w[:1].upper() + w[1:] for w in name.split())
