@@ -66,14 +66,14 @@ def ask(
                     f"Your question is long, so I searched with its first "
                     f"{settings.max_query_chars} characters."
                 )
-            return library.search(text, k, docs=doc, places=place, method=method)
+            return library.explain(text, k, docs=doc, places=place, method=method)
 
         if question is not None:
-            passages = search(question)
+            result = search(question)
             if as_json:
-                _print_json(question, passages)
+                _print_json(question, result)
             else:
-                _print_rich(out, question, passages)
+                _print_rich(out, question, result)
             return
         for line in sys.stdin:
             query = line.strip()
@@ -81,18 +81,21 @@ def ask(
                 _print_json(query, search(query))
 
 
-def _print_json(query: str, passages) -> None:
+def _print_json(query: str, result) -> None:
     record = {
         "query": query,
-        "passages": [{key: p.to_json()[key] for key in JSON_KEYS} for p in passages],
+        "passages": [{key: p.to_json()[key] for key in JSON_KEYS} for p in result.passages],
     }
+    if result.message:  # a request the library is never for: what Ripple says instead
+        record["message"] = result.message
     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
-def _print_rich(console: Console, question: str, passages) -> None:
+def _print_rich(console: Console, question: str, result) -> None:
+    passages = result.passages
     if not passages:
-        console.print(NOTHING_FOUND, highlight=False)
+        console.print(escape(result.message) if result.message else NOTHING_FOUND, highlight=False)
         return
     console.print(f"[bold]What others found[/bold] for: {escape(question)}\n", highlight=False)
     for n, p in enumerate(passages, 1):

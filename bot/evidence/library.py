@@ -33,7 +33,13 @@ from bot.evidence.gate import RequestGate, normalise
 from bot.evidence.ingest import IngestReport, run_ingest
 from bot.evidence.lexical import LexicalIndex
 from bot.evidence.passage import Passage
-from bot.evidence.questions import CURATED_FILE, QuestionIndex, build_writer, question_index
+from bot.evidence.questions import (
+    CURATED_FILE,
+    QuestionIndex,
+    QuestionWriter,
+    build_writer,
+    question_index,
+)
 from bot.evidence.relevance import (
     STRONG_RELEVANCE,
     Verdict,
@@ -69,9 +75,17 @@ PASSAGE_FLOOR = 0.15  # a passage this far from the question is noise even if wo
 
 class EvidenceLibrary:
     def __init__(
-        self, settings: Settings, embedder: Embeddings, second: Embeddings | None = None
+        self,
+        settings: Settings,
+        embedder: Embeddings,
+        second: Embeddings | None = None,
+        *,
+        question_writer: QuestionWriter | None = None,
     ) -> None:
+        """`question_writer`: writes the question index for passages `questions.yaml` does
+        not cover; by default the chat model `RIPPLE_LLM` names, if any."""
         self.settings = settings
+        self.question_writer = question_writer
         self.embedder = embedder
         self.second = second or E5Embedder()
         self.store = VectorStore(settings, embedder)
@@ -138,7 +152,7 @@ class EvidenceLibrary:
             return report
 
     def _question_index(self, chunks: list[StoredChunk], write: bool) -> QuestionIndex:
-        writer = build_writer(self.settings) if write else None
+        writer = (self.question_writer or build_writer(self.settings)) if write else None
         return question_index(self.settings.knowledge_dir, self.settings.data_dir, chunks, writer)
 
     # --- searching ----------------------------------------------------------------------
@@ -184,7 +198,9 @@ class EvidenceLibrary:
         asked = normalise(text)
         minilm = self._embed(self.embedder, asked)
         gate = self.gate.check(text, minilm)
-        if gate.allowed and (name := self._coverage().unknown_name(text)):
+        # A question that turns on a name the library never uses hears that name said back.
+        named = gate.allowed or gate.kind == "uncovered"
+        if named and (name := self._coverage().unknown_name(text)):
             gate = self.gate.uncovered(name)
         if not gate.allowed:
             return SearchResult([], "none", f"request:{gate.kind}", gate.message)

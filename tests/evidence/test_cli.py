@@ -64,9 +64,18 @@ def test_ask_filters_and_quotes_with_title_section_and_place(run):
 
 
 def test_ask_off_topic_says_plainly_the_library_has_nothing(run):
-    result = run("ask", "recipe for banana bread")
+    result = run("ask", "how tall do giraffes grow")
     assert result.exit_code == 0
     assert "The evidence library has nothing on that" in result.stdout
+
+
+def test_ask_says_why_a_request_is_not_for_the_library_and_what_it_can_do(run):
+    result = run("ask", "recipe for banana bread")
+    assert result.exit_code == 0
+    assert "not local services, venues or everyday plans" in " ".join(result.stdout.split())
+    named = run("ask", "--json", "how should our PCN spend its ARRS money?")
+    record = json.loads(named.stdout.strip().splitlines()[-1])
+    assert record["passages"] == [] and "doesn't mention ARRS" in record["message"]
 
 
 @pytest.mark.parametrize(

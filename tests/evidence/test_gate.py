@@ -24,6 +24,9 @@ from bot.evidence.subpassages import WINDOW_CHARS, sub_passages
         ("what did Greater Manchester devolution deliver", "uncovered"),
         ("which supplier for a shared care record", "uncovered"),
         ("my team are burnt out", "uncovered"),
+        ("how have other areas set up virtual wards", "uncovered"),
+        ("good pub for leaving drinks near Westminster", "everyday"),
+        ("what council tax band is my house in", "everyday"),
     ],
 )
 def test_requests_the_library_is_never_for_are_turned_away_with_an_offer(library, question, kind):
@@ -32,6 +35,35 @@ def test_requests_the_library_is_never_for_are_turned_away_with_an_offer(library
     assert result.reason == f"request:{kind}"
     assert "What I can help with" in result.message
     assert library.search(question) == []
+
+
+@pytest.mark.parametrize(
+    "question, name",
+    [
+        ("how should a primary care network spend its ARRS money?", "ARRS"),
+        ("do we need a DPIA before sharing with the police", "DPIA"),
+        ("what does the mental health act say about police powers", "the Mental Health Act"),
+        ("Health and Care Act 2022 and our place board", "the Health and Care Act 2022"),
+    ],
+)
+def test_a_name_the_library_never_mentions_is_said_back_not_stretched(library, question, name):
+    result = library.explain(question)
+    assert result.passages == [] and result.reason == "request:uncovered"
+    assert f"doesn't mention {name}," in result.message
+    assert "What I can help with" in result.message
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do I get VCSE partners on board with the partnership?",  # a known acronym
+        "what did the Care Act change for councils and the NHS working together?",  # in a doc
+        "how do we weather the storm when the money is cut?",  # not the weather
+        "partners keep saying it's NOT their job, what did others do",  # capitals for emphasis
+    ],
+)
+def test_names_and_words_the_library_knows_are_answered(library, question):
+    assert library.explain(question).passages, question
 
 
 @pytest.mark.parametrize(
