@@ -1,11 +1,13 @@
-"""Names the library has never heard of: an acronym or an Act it never mentions.
+"""Names the library has never heard of: an acronym, an Act or a named scheme it never mentions.
 
 Embeddings cannot tell a topic the library lacks from one it has ("how should a PCN spend
 its ARRS money" reads like "how did GPs and the council pool money"). A *name* can: a question
 that turns on ARRS, the Mental Health Act or a DPIA, when no document says those words, is
 about something the library does not hold, and an honest "it doesn't cover ARRS" beats a
-stretched passage. Only names are judged, never ordinary words: a leader's own vocabulary
-("our partners keep dodging it") is always theirs to use.
+stretched passage. A named scheme counts when its name says it is one ("the Armed Forces
+Covenant", "Martyn's Law", "the Homes for Ukraine scheme"); a bare capitalised name (a place,
+a person) never does, since a leader may name their own patch. Only names are judged, never
+ordinary words: a leader's own vocabulary ("our partners keep dodging it") is theirs to use.
 """
 
 from __future__ import annotations
@@ -92,6 +94,68 @@ _NOT_IN_NAMES = frozenset(
         "into",
     ]
 )
+# Capitalised words in a row, with the small words names use: "Homes for Ukraine", "Martyn's Law".
+_PROPER = re.compile(r"\b[A-Z][\w'’-]*(?: (?:(?:for|of|and|the|on|in) )?[A-Z][\w'’-]*)+")
+_SCHEME_HEADS = frozenset(
+    [
+        "law",
+        "act",
+        "covenant",
+        "scheme",
+        "programme",
+        "program",
+        "duty",
+        "fund",
+        "strategy",
+        "framework",
+        "standard",
+        "standards",
+        "plan",
+        "deal",
+        "initiative",
+        "guidance",
+        "bill",
+        "pathway",
+        "charter",
+        "pledge",
+        "mechanism",
+        "training",
+    ]
+)
+_QUESTION_OPENERS = frozenset(
+    [
+        "what",
+        "how",
+        "why",
+        "who",
+        "when",
+        "where",
+        "which",
+        "did",
+        "do",
+        "does",
+        "can",
+        "could",
+        "should",
+        "would",
+        "is",
+        "are",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "our",
+        "my",
+        "we",
+        "i",
+        "any",
+        "has",
+        "have",
+        "tell",
+        "show",
+    ]
+)
 _NOT_NAMES = frozenset({"I", "OK", "UK", "A", "AM", "PM", "TV", "FYI", "ASAP", "PS", "AND"})
 
 
@@ -118,6 +182,24 @@ class Coverage:
             if name and f"{name.lower()} act" not in self._lower:
                 year = f" {match.group(1)}" if match.group(1) else ""
                 return f"the {_title(name)} Act{year}"
+        return self._unknown_scheme(question)
+
+    def _unknown_scheme(self, question: str) -> str | None:
+        for match in _PROPER.finditer(question):
+            words = match.group(0).split()
+            while words and words[0].lower() in _QUESTION_OPENERS:
+                words = words[1:]
+            if len(words) < 2:
+                continue
+            after = question[match.end() :].split()[:2]
+            named = words[-1].lower() in _SCHEME_HEADS or any(
+                w.lower().strip(".,;:?!") in _SCHEME_HEADS for w in after
+            )
+            name = " ".join(words)
+            if named and name.lower() not in self._lower:
+                possessive = "'" in name or "’" in name  # "Martyn's Law", not "the Martyn's Law"
+                headed = words[-1].lower() in _SCHEME_HEADS
+                return f"the {name}" if headed and not possessive else name
         return None
 
 

@@ -30,7 +30,7 @@ GATE_FILE = "request_gate.yaml"
 REFUSE_PROBABILITY = 0.80  # the classifier alone refuses only this sure; patterns always refuse
 # Kinds the classifier may refuse on its own. "uncovered" is left to patterns: a topic the
 # library lacks reads, to an embedding, just like one it has.
-CLASSIFIED_KINDS = ("admin", "writing", "live", "journal", "smalltalk", "everyday")
+CLASSIFIED_KINDS = ("admin", "writing", "live", "journal", "own_journal", "smalltalk", "everyday")
 
 
 @dataclass(frozen=True)

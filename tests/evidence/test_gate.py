@@ -27,6 +27,9 @@ from bot.evidence.subpassages import WINDOW_CHARS, sub_passages
         ("how have other areas set up virtual wards", "uncovered"),
         ("good pub for leaving drinks near Westminster", "everyday"),
         ("what council tax band is my house in", "everyday"),
+        ("cheers, that's really helpful", "smalltalk"),
+        ("what did I write in my reflective log after the away day?", "own_journal"),
+        ("what's this month's A&E four-hour performance for England?", "live"),
     ],
 )
 def test_requests_the_library_is_never_for_are_turned_away_with_an_offer(library, question, kind):
@@ -44,6 +47,11 @@ def test_requests_the_library_is_never_for_are_turned_away_with_an_offer(library
         ("do we need a DPIA before sharing with the police", "DPIA"),
         ("what does the mental health act say about police powers", "the Mental Health Act"),
         ("Health and Care Act 2022 and our place board", "the Health and Care Act 2022"),
+        (
+            "what do we need to do to meet the Armed Forces Covenant duty?",
+            "the Armed Forces Covenant",
+        ),
+        ("how are councils rolling out the Oliver McGowan training?", "Oliver McGowan"),
     ],
 )
 def test_a_name_the_library_never_mentions_is_said_back_not_stretched(library, question, name):
@@ -60,6 +68,8 @@ def test_a_name_the_library_never_mentions_is_said_back_not_stretched(library, q
         "what did the Care Act change for councils and the NHS working together?",  # in a doc
         "how do we weather the storm when the money is cut?",  # not the weather
         "partners keep saying it's NOT their job, what did others do",  # capitals for emphasis
+        "we're in Tower Hamlets, how do I get GPs on board?",  # a place the library doesn't know
+        "How did the Troubled Families programme work in Barnet?",  # a scheme it does know
     ],
 )
 def test_names_and_words_the_library_knows_are_answered(library, question):
@@ -132,7 +142,12 @@ def test_no_gate_pattern_turns_away_a_labelled_on_topic_question():
     from tests.conftest import REPO
 
     gate = RequestGate(REPO / "prompts", embedder=None)
-    for name in ("retrieval.jsonl", "retrieval_holdout.jsonl", "retrieval_holdout2.jsonl"):
+    for name in (
+        "retrieval.jsonl",
+        "retrieval_holdout.jsonl",
+        "retrieval_holdout2.jsonl",
+        "retrieval_holdout3.jsonl",
+    ):
         cases = load_retrieval_cases(REPO / "evals" / name, REPO / "knowledge")
         caught = [(c.id, gate.pattern_kind(c.query)) for c in cases if not c.off_topic]
         assert [pair for pair in caught if pair[1]] == [], name
