@@ -6,14 +6,17 @@ Consent records are append-only; the newest row for a team is its current state,
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.journal import access, audit
-from bot.journal.base import JournalBase
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied, InvalidInput
 from bot.journal.models import Consent, ConsentVote, Member, Team, TeamMembership
+from bot.journal.once import OnceMixin
 from bot.journal.views import CONSENT_RULES, ConsentDecision, ConsentState
 
 ENABLER_NO_VOTE = (
@@ -26,7 +29,7 @@ ENABLER_NO_VOTE = (
 NOT_A_VOTER = "Only members of this team can take part in its consent."
 
 
-class ConsentMixin(JournalBase):
+class ConsentMixin(OnceMixin):  # _run_once
     def consent_state(self, team: str) -> ConsentState:
         """Whether the team currently consents, under which rule, and who has agreed so far."""
         return self._db.run(lambda s: self._consent_state(s, self._require_team(s, team)))
@@ -47,10 +50,12 @@ class ConsentMixin(JournalBase):
 
         return audit.raise_refusal(self._db.run(work))
 
-    def agree_consent(self, user: str, team: str) -> ConsentState:
+    def agree_consent(self, user: str, team: str, *, once: str | None = None) -> ConsentState:
         """A member clicks "I agree". Under the admin rule an admin's agreement grants consent;
         under the majority rule consent is granted once more than half the members agree.
         Clicking twice changes nothing (`changed=False`). Raises AccessDenied for non-members.
+        `once` (every consent change takes it): the click's request key; the same request
+        run again returns this state, `changed` included (once.py).
         """
 
         def work(session: Session) -> ConsentState | audit.Refusal:
@@ -80,9 +85,9 @@ class ConsentMixin(JournalBase):
                 return self._consent_state(session, team_row)
             return self._consent_state(session, team_row, changed=voted)
 
-        return audit.raise_refusal(self._db.run(work))
+        return audit.raise_refusal(self._consent_once(once, work))
 
-    def grant_consent(self, user: str, team: str) -> ConsentState:
+    def grant_consent(self, user: str, team: str, *, once: str | None = None) -> ConsentState:
         """An admin grants consent outright (teams using the "admin" rule only)."""
 
         def work(session: Session) -> ConsentState | audit.Refusal:
@@ -100,9 +105,11 @@ class ConsentMixin(JournalBase):
             self._record_consent(session, team_row, "granted", user)
             return self._consent_state(session, team_row)
 
-        return audit.raise_refusal(self._db.run(work))
+        return audit.raise_refusal(self._consent_once(once, work))
 
-    def revoke_consent(self, user: str | None, team: str) -> ConsentState:
+    def revoke_consent(
+        self, user: str | None, team: str, *, once: str | None = None
+    ) -> ConsentState:
         """Any current member (or the operator, user=None) withdraws consent. It takes effect
         on the enabler's very next request. Agreements so far are set aside."""
 
@@ -121,7 +128,7 @@ class ConsentMixin(JournalBase):
             team_row.consent_round += 1
             return self._consent_state(session, team_row)
 
-        return audit.raise_refusal(self._db.run(work))
+        return audit.raise_refusal(self._consent_once(once, work))
 
     def consent_history(self, team: str) -> list[ConsentDecision]:
         """Every grant and revocation, oldest first: who, when, and under which rule."""
@@ -136,6 +143,10 @@ class ConsentMixin(JournalBase):
         return self._db.run(work)
 
     # --- helpers -----------------------------------------------------------------------
+    def _consent_once(self, once: str | None, work) -> ConsentState | audit.Refusal:
+        """`work` once per request `once`; a refusal is not remembered (it is decided anew)."""
+        return self._run_once(once, work, encode=_state_outcome, decode=_state_from_outcome)
+
     def _lock_team(self, session: Session, team: Team) -> None:
         """Serialise consent changes for one team across threads and replicas.
 
@@ -227,3 +238,22 @@ class ConsentMixin(JournalBase):
             member_count=members or 0,
             changed=changed,
         )
+
+
+def _state_outcome(state: ConsentState | audit.Refusal) -> dict | None:
+    if isinstance(state, audit.Refusal):
+        return None
+    outcome = dataclasses.asdict(state)
+    outcome["changed_at"] = state.changed_at.isoformat() if state.changed_at else None
+    return outcome
+
+
+def _state_from_outcome(outcome: dict) -> ConsentState:
+    at = outcome.get("changed_at")
+    return ConsentState(
+        **{
+            **outcome,
+            "changed_at": datetime.fromisoformat(at) if at else None,
+            "agreed": tuple(outcome.get("agreed") or ()),
+        }
+    )

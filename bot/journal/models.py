@@ -288,3 +288,14 @@ class ShownEvidence(Base):
     team_id: Mapped[int] = mapped_column(_fk("teams.id"), primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     shown_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RequestOutcome(Base):
+    """What one Slack request's journal change returned (see once.py), written in the same
+    transaction as the change, so running that request again returns it instead of changing
+    anything twice."""
+
+    __tablename__ = "request_outcomes"
+    key: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
+    outcome: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from bot.coaching.ports import Commitment, Who
 from bot.journal import access
-from bot.journal.base import JournalBase, check_id
+from bot.journal.base import check_id
 from bot.journal.db import insert_ignoring_duplicates
 from bot.journal.errors import AccessDenied, InvalidInput
 from bot.journal.models import ConversationState, Entry, Member, SeenQuestion, Team
+from bot.journal.once import OnceMixin
 from bot.journal.views import PRIVATE, SHARED
 
 MAX_ENTRY_CHARS = 50_000
@@ -60,7 +61,7 @@ def next_entry_number(session: Session, member_id: int) -> int:
     return int(session.execute(statement).scalar_one())
 
 
-class ReflectionMixin(JournalBase):
+class ReflectionMixin(OnceMixin):  # _run_once
     def _current_member_or_refuse(self, session: Session, who: Who) -> tuple[Member, Team]:
         team = self._team(session, who.team)
         member = self._member(session, who.user)
@@ -152,6 +153,7 @@ class ReflectionMixin(JournalBase):
         source: str = "reflection",
         anonymous: bool = False,
         member_only: bool = False,
+        once: str | None = None,
     ) -> int:
         """Save a journal entry for `who` in `who.team`; returns the author's own number for
         it (1, 2, 3...).
@@ -161,6 +163,8 @@ class ReflectionMixin(JournalBase):
         `member_only=True` (a modal naming a team): the author must ALREADY be a current
         member of `who.team` at this moment, checked in the saving transaction, else
         AccessDenied and nothing is saved; the team a payload names is never trusted.
+        `once`: a key for this one submission; saving again with it returns the number the
+        first save got and writes nothing (once.py), so a takeover never saves it twice.
         """
         body = clean_text(text)
         commitment = commitment.strip() if commitment and commitment.strip() else None
@@ -190,7 +194,9 @@ class ReflectionMixin(JournalBase):
             session.flush()
             return entry.number
 
-        return self._db.run(work)
+        return self._run_once(
+            once, work, encode=lambda n: {"number": n}, decode=lambda o: int(o["number"])
+        )
 
     def last_commitment(self, who: Who) -> Commitment | None:
         """The newest commitment this person made in this team, for next week's check-in."""

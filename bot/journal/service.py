@@ -38,6 +38,9 @@ The public API, by part (each method has a docstring; values are the dataclasses
 - Operations: apply_retention(*, dry_run) (retention.py), stats() (stats.py),
   rotate_key(new, *, add_key) (keys.py), ping(), close().
 - Replay guard (replay.py): first_delivery(key) -> bool, forget_delivery(key).
+- Once per request (once.py): save_entry and the consent changes take `once=key` (a Slack
+  request's key), so running that request again returns the first run's result;
+  purge_request_outcomes().
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from bot.journal.errors import JournalUnavailable, KeyMissing
 from bot.journal.export import DataRightsMixin
 from bot.journal.keys import KeysMixin
 from bot.journal.migrate import upgrade_to_head
+from bot.journal.once import OnceMixin
 from bot.journal.opening import open_database, open_keys
 from bot.journal.reflection import ReflectionMixin
 from bot.journal.replay import ReplayMixin
@@ -83,6 +87,7 @@ class Journal(
     KeysMixin,
     ReplayMixin,
     ShownMixin,
+    OnceMixin,
 ):
     def __init__(
         self,

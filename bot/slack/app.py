@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.services import Services
-from bot.slack import exactly_once, inbox_app
+from bot.slack import inbox_app, inbox_keys
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class TimeoutRetryHandler(RetryHandler):
             error = error.reason
         if not isinstance(error, TimeoutError):
             return False
-        return exactly_once.METADATA_TYPE.encode() not in (request.data or b"")
+        return inbox_keys.METADATA_TYPE.encode() not in (request.data or b"")
 
 
 def build_app(

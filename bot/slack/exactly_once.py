@@ -5,18 +5,19 @@ is posted; this is the Slack side:
 - `middleware` records the request with this process's lease before Bolt sends the 200; a
   retry, or a second replica, finds the row and nothing runs.
 - `_InboxLazyRunner` runs the lazy listener under the claim; `post()` stores the answer
-  (`posting`), tags each message with metadata naming the row, records each `ts`; then done.
+  (`posting`), tags each message with metadata naming the row, records each `ts`
+  (answer_claim.py); then done.
 - `sweep()` (on start, then every few seconds, on every replica) renews our leases and takes
   over rows whose lease ran out: `working` is dispatched again from the stored request;
   `posting` resumes the stored answer after looking in the thread for the part in doubt.
   After `max_attempts` the person gets a calm message.
 
-Windows left open are listed in notes/trust-inbox.md.
+Clicks and modal submissions whose work posts go the same way (interaction_inbox.py).
+The windows still open are listed in docs/exactly-once.md.
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import os
 import socket
@@ -26,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -35,7 +37,14 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.journal.errors import JournalError
 from bot.journal.inbox import Arrival, Claimed, Inbox
-from bot.slack.inbox_keys import METADATA_TYPE, find_posted, inbox_key, kind_of, where_for_event
+from bot.slack.answer_claim import AnswerClaim, current, deliver
+from bot.slack.inbox_keys import (
+    Resumable,
+    inbox_key,
+    is_interaction,
+    kind_of,
+    where_for_event,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,45 +53,18 @@ ATTEMPT = "ripple_inbox_attempt"  # ...and which attempt at it (a takeover fence
 TAKEOVER = "ripple_inbox_takeover"  # set only by our own re-dispatch, never from the network
 UNTRACKED = "ripple_inbox_untracked"  # ...of work the inbox could not record
 LATER = "later"
-TIMEOUT_ATTEMPTS = 3  # a chat.postMessage that times out: tried again twice, like a 5xx
 PURGE_EVERY_SECONDS = 3600
 ACK_BUDGET_SECONDS = 1.5  # of Slack's 3 s for recording an arrival; the rest is Bolt's
+VIEW_BUDGET_SECONDS = 0.75  # a modal's save needs its own share of the 3 s (views.py)
+JOURNAL_SLOW = "ripple_journal_slow"  # the inbox got no answer in time: don't wait again
 GAVE_UP = (
     "I'm sorry: I couldn't answer your message from a little earlier, even after trying "
     "a few times. Nothing you wrote has been shared. Please send it again when you're ready."
 )
-
-_current: contextvars.ContextVar[AnswerClaim | None] = contextvars.ContextVar(
-    "ripple_answer_claim", default=None
+GAVE_UP_INTERACTION = (
+    "I'm sorry: I couldn't finish what you asked for a little earlier (a button or a form), "
+    "even after trying a few times. Nothing you wrote has been shared. Please try again."
 )
-
-
-def answer_claim() -> AnswerClaim | None:
-    """The claim the running listener answers, until its first post() has used it."""
-    claim = _current.get()
-    return claim if claim is not None and not claim.used else None
-
-
-class AnswerClaim:
-    """The right to post one event's answer, held by the listener producing it."""
-
-    def __init__(self, runner: InboxRunner, key: str, attempt: int, received_at: float) -> None:
-        self.runner, self.key, self.attempt, self.received_at = runner, key, attempt, received_at
-        self.used = False
-
-    def post(self, client: WebClient, channel: str, thread_ts, chunks: list, text: str):
-        """Store the answer, then post it part by part; [] if another replica has it now."""
-        self.used = True
-        answer = {"channel": channel, "thread_ts": thread_ts, "text": text, "chunks": chunks}
-        try:
-            owner = self.runner.owner
-            if not self.runner.inbox.begin_answer(self.key, owner, answer, attempt=self.attempt):
-                log.warning("answer superseded", extra={"inbox_key": self.key})
-                return []
-        except JournalError as error:  # post anyway: a rare duplicate beats a lost answer
-            log.warning("inbox unavailable before posting", extra={"error": error})
-        runner, since = self.runner, self.received_at
-        return runner.deliver(client, self.key, answer, [], since, look=False, attempt=self.attempt)
 
 
 class InboxRunner:
@@ -107,6 +89,7 @@ class InboxRunner:
         self._thread: threading.Thread | None = None
         self._checker = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ripple-inbox-ack")
         self.executor: ThreadPoolExecutor | None = None  # the app's listener pool (install)
+        self.resumable = Resumable()  # the interactions held too (interaction_inbox.py)
 
     @property
     def inbox(self) -> Inbox:
@@ -116,7 +99,7 @@ class InboxRunner:
 
     # --- the ack path ---------------------------------------------------------------------
     def middleware(self, request: BoltRequest, body: dict, context, next) -> BoltResponse | None:
-        key = inbox_key(body)
+        key = inbox_key(body, self.resumable)
         if key is None:
             return next()
         if context.get(TAKEOVER) == key:  # our own re-dispatch of a row we hold
@@ -140,7 +123,9 @@ class InboxRunner:
             return BoltResponse(status=200, body="")
         if arrival is Arrival.NEW:
             context[CLAIM], context[ATTEMPT] = key, 1
-        return next()  # None: the inbox is unreachable; answer untracked rather than not at all
+        else:  # None: the inbox is unreachable; answer untracked rather than not at all. The
+            context[JOURNAL_SLOW] = True  # replay guard asks the same database: no 2nd wait
+        return next()
 
     def _receive_within_budget(self, key: str, kind: str, stored: dict):
         """Record the arrival, within a time budget: a database that hangs must not make us
@@ -156,14 +141,18 @@ class InboxRunner:
             lease_seconds=self.lease_seconds,
         )
         try:
-            return future.result(timeout=self.ack_budget_seconds)
+            budget = self.ack_budget_seconds
+            if key.startswith("view:"):
+                budget = min(budget, VIEW_BUDGET_SECONDS)
+            return future.result(timeout=budget)
         except JournalError as error:
             log.warning("event inbox skipped", extra={"error": error})
             return None
         except FutureTimeout:
-            if key.startswith("command:"):
-                # A command's work may open a modal, whose trigger_id lasts 3 s: run it now,
-                # untracked, and close the row if it lands (Slack never retries commands).
+            if key.startswith(("command:", "view:")):
+                # A command's work may open a modal, whose trigger_id lasts 3 s, and a modal's
+                # answer (errors or close) is the ack itself: run it now, untracked, and close
+                # the row if it lands (Slack never retries either).
                 future.add_done_callback(lambda f: self._close_late_command(key, f))
                 return None
             log.warning("event inbox slow; the work waits for it", extra={"inbox_key": key})
@@ -208,81 +197,35 @@ class InboxRunner:
 
     def run_claimed(self, key: str, function: Callable[..., None], request: BoltRequest) -> None:
         """Run a lazy listener with the claim set, then close (or release) the row."""
-        claim = AnswerClaim(self, key, int(request.context.get(ATTEMPT) or 1), time.time())
-        token = _current.set(claim)
         try:
-            kwargs = build_required_kwargs(
-                logger=log,
-                required_arg_names=get_arg_names_of_callable(function),
-                request=request,
-                response=None,
-                this_func=function,
-            )
-            function(**kwargs)
+            with self.claimed(key, int(request.context.get(ATTEMPT) or 1)):
+                kwargs = build_required_kwargs(
+                    logger=log,
+                    required_arg_names=get_arg_names_of_callable(function),
+                    request=request,
+                    response=None,
+                    this_func=function,
+                )
+                function(**kwargs)
         except Exception:
             log.exception("listener failed; the event will be tried again")
-            self._quietly(lambda: self.inbox.release(key, self.owner, claim.attempt))
-        else:  # a run a takeover superseded leaves the row to its successor
-            self._quietly(lambda: self.inbox.finish(key, self.owner, claim.attempt))
-        finally:
-            _current.reset(token)
-            self._mark_in_hand(key, -1)
 
-    def deliver(
-        self,
-        client: WebClient,
-        key: str,
-        answer: dict,
-        posted: list[str],
-        since: float,
-        *,
-        look: bool,
-        attempt: int,
-    ) -> list[str]:
-        """Post the parts of `answer` not yet in `posted`, recording each `ts` as it lands.
-
-        With `look`, first ask Slack whether the next part already arrived: the owner may
-        have died after Slack accepted it and before it recorded the ts.
-        """
-        from bot.slack.post import post_message
-
-        stamps = list(posted)
-        for index in range(len(stamps), len(answer["chunks"])):
-            ts = find_posted(client, answer, key, index, since) if look else None
-            look = False  # parts go one after another: only this one can be in doubt
-            for tries in range(TIMEOUT_ATTEMPTS):
-                if ts is not None:
-                    break
-                try:
-                    ts = post_message(
-                        client,
-                        answer["channel"],
-                        answer.get("thread_ts"),
-                        answer["chunks"][index],
-                        answer["text"],
-                        metadata={
-                            "event_type": METADATA_TYPE,
-                            "event_payload": {"inbox": key, "part": index},
-                        },
-                    )
-                except TimeoutError:
-                    # Slack may have posted it before the answer was lost: look, then retry.
-                    if tries + 1 == TIMEOUT_ATTEMPTS:
-                        raise
-                    ts = find_posted(client, answer, key, index, since)
-            stamps.append(ts)
-            if not self._record(key, index, ts, attempt):
-                log.warning("answer superseded while posting", extra={"inbox_key": key})
-                break
-        return stamps
-
-    def _record(self, key: str, index: int, ts: str, attempt: int) -> bool:
-        """Record a posted part; False once another attempt holds the row."""
+    @contextmanager
+    def claimed(self, key: str, attempt: int):
+        """The work for `key` runs inside: its first post() is the answer; then the row is
+        closed, or released for a takeover if the work raised."""
+        claim = AnswerClaim(self, key, attempt, time.time())
+        token = current.set(claim)
         try:
-            return self.inbox.record_part(key, self.owner, index, ts, attempt=attempt)
-        except JournalError as error:  # keep posting: a takeover would look before re-posting
-            log.warning("inbox not updated", extra={"error": error})
-            return True
+            yield claim
+        except BaseException:
+            self._quietly(lambda: self.inbox.release(key, self.owner, attempt))
+            raise
+        else:  # a run a takeover superseded leaves the row to its successor
+            self._quietly(lambda: self.inbox.finish(key, self.owner, attempt))
+        finally:
+            current.reset(token)
+            self._mark_in_hand(key, -1)
 
     # --- takeover -------------------------------------------------------------------------
     def start(self) -> InboxRunner:
@@ -304,6 +247,7 @@ class InboxRunner:
                 if time.monotonic() - purged_at > PURGE_EVERY_SECONDS:
                     purged_at = time.monotonic()
                     self.inbox.purge_closed()  # answered rows: kept a week, for Slack retries
+                    self.services.journal.purge_request_outcomes()
             except Exception:  # the loop must outlive any one bad sweep
                 log.exception("inbox sweep failed")
             self._wake.wait(self.sweep_seconds)
@@ -350,7 +294,7 @@ class InboxRunner:
             assert row.answer is not None
             since, attempt = row.received_at.timestamp(), row.attempts
             answer, stamps = row.answer, row.posted_ts
-            self.deliver(self.client, row.key, answer, stamps, since, look=True, attempt=attempt)
+            deliver(self, self.client, row.key, answer, stamps, since, look=True, attempt=attempt)
             self.inbox.finish(row.key, self.owner, attempt)
         except Exception:
             log.exception("resuming an answer failed", extra={"inbox_key": row.key})
@@ -371,8 +315,9 @@ class InboxRunner:
             "content-type": [stored.get("content_type") or "application/json"],
             "x-slack-request-timestamp": [timestamp],
             "x-slack-signature": [self._verifier.generate_signature(timestamp=timestamp, body=raw)],
-            "x-slack-bolt-lazy-only": ["1"],  # the ack was sent long ago
         }
+        if not is_interaction(key):  # a click's or a modal's work may run before its ack
+            headers["x-slack-bolt-lazy-only"] = ["1"]  # the ack was sent long ago
         self.app.dispatch(BoltRequest(body=raw, headers=headers, context=context))
 
     def _mark_in_hand(self, key: str, delta: int) -> None:
@@ -389,7 +334,7 @@ class InboxRunner:
         where = where_for_event(row.request)
         log.warning("event given up", extra={"inbox_key": row.key, "attempts": row.attempts})
         if where is not None:
-            post(self.client, where, GAVE_UP)
+            post(self.client, where, GAVE_UP_INTERACTION if is_interaction(row.key) else GAVE_UP)
 
     def _quietly(self, work: Callable[[], object]) -> None:
         try:

@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.coaching.reply import Reply
+from bot.slack.answer_claim import answer_claim
 from bot.slack.blocks import as_dicts, chunk_blocks, fallback_text, notice_blocks, render_reply
-from bot.slack.exactly_once import answer_claim
 
 log = logging.getLogger(__name__)
 

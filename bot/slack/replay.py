@@ -9,6 +9,9 @@ A replay gets an empty 200, as the original did, and nothing runs.
 A person pressing a button again is a new click (a new `action_ts`), and resubmitting a modal
 after fixing it is new state: neither is a replay. A submission that failed before changing
 anything (the journal was down) is `release`d, so sending the same words again works.
+
+The inbox's own re-run of an interaction whose replica died (interaction_inbox.py) carries
+an in-process marker that no request from the network can set; only that gets past.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from slack_bolt import BoltContext, BoltResponse
 
 from bot.journal.errors import JournalUnavailable
 from bot.services import Services
+from bot.slack.exactly_once import JOURNAL_SLOW
+from bot.slack.interaction_inbox import own_redispatch
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +54,10 @@ def middleware(services: Services):
 
     def guard_replays(body: dict, context: BoltContext, next) -> BoltResponse | None:
         key = interaction_key(body) if isinstance(body, dict) else None
-        if key is None:
+        if key is None or own_redispatch(body, context):
+            return next()
+        if context.get(JOURNAL_SLOW):  # the inbox just waited on it: fail open at once
+            log.warning("replay guard: journal slow; letting the interaction through")
             return next()
         try:
             # Within a budget: a database that hangs must leave the listener its own share

@@ -17,8 +17,9 @@ from slack_sdk import WebClient
 from bot.coaching.ports import Who
 from bot.journal.errors import NotFound
 from bot.services import Services
-from bot.slack import home
+from bot.slack import home, interaction_inbox
 from bot.slack.blocks import decode_value
+from bot.slack.inbox_keys import request_key
 from bot.slack.listeners import home_actions, message_actions
 from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
 from bot.slack.post import Where, post
@@ -47,6 +48,11 @@ class Click:
         self.thread_ts = (body.get("message") or {}).get("thread_ts")
 
     @property
+    def key(self) -> str | None:
+        """This click's own key, the same when a takeover runs it again (journal/once.py)."""
+        return request_key(self.body)
+
+    @property
     def who(self) -> Who:
         team = self.value.get("t")
         return who_in_claimed_team(
@@ -72,9 +78,16 @@ class Click:
 
 def click_listener(app: App, services: Services):
     """`@on(action_id, what)`: ack at once, then run the work on a `Click` in a lazy
-    listener, with failures turned into a kind message to the person who clicked."""
+    listener, with failures turned into a kind message to the person who clicked.
 
-    def on(action_id: str | re.Pattern, what: str):
+    `resumable=True`: the work posts, and may run again if its replica dies (anything it
+    changes in the journal is kept per `click.key`); the inbox then holds each click."""
+
+    def on(action_id: str | re.Pattern, what: str, *, resumable: bool = False):
+        if resumable:
+            assert isinstance(action_id, str), "the inbox holds clicks by their action_id"
+            interaction_inbox.resumable(app, action=action_id)
+
         def decorator(work):
             def lazy(body: dict, client: WebClient) -> None:
                 click = Click(body, client, services)
@@ -115,7 +128,7 @@ def register(app: App, services: Services) -> None:
         reply = services.coach.reflect(who, text) if text else services.coach.start_reflection(who)
         post(click.client, click.here, reply, context={"t": who.team})
 
-    @on("share_entry", "share_entry")
+    @on("share_entry", "share_entry", resumable=True)  # sharing twice is sharing
     def share_from_chat(click: Click) -> None:
         entry = services.journal.share_entry(click.user, click.entry_id())
         post(

@@ -53,7 +53,9 @@ def register(app: App, services: Services) -> None:
         # The journal serialises changes per team, so of two concurrent clicks the second
         # sees the first one's result and reports `changed=False`.
         try:
-            state: ConsentState = change(click.user, team)
+            # Kept per click (journal/once.py): a takeover after the dead replica committed
+            # gets this click's own result back, so it still announces what it changed.
+            state: ConsentState = change(click.user, team, once=click.key)
         except AccessDenied as error:  # the journal refused (and audited); name who decides
             post(click.client, click.here, consent_card_.refusal(services, team, str(error)))
             return
@@ -103,15 +105,15 @@ def register(app: App, services: Services) -> None:
                 post(click.client, Where.dm(enabler.user), note)
                 home.publish(click.client, services, enabler.user, click.workspace)
 
-    @on(CONSENT_GRANT, "consent_grant")
+    @on(CONSENT_GRANT, "consent_grant", resumable=True)
     def grant(click: Click) -> None:
         decide(click, services.journal.grant_consent)
 
-    @on(CONSENT_AGREE, "consent_agree")
+    @on(CONSENT_AGREE, "consent_agree", resumable=True)
     def agree(click: Click) -> None:
         decide(click, services.journal.agree_consent)
 
-    @on(CONSENT_REVOKE, "consent_revoke")
+    @on(CONSENT_REVOKE, "consent_revoke", resumable=True)
     def revoke(click: Click) -> None:
         decide(click, services.journal.revoke_consent)
 
