@@ -113,12 +113,41 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
 }
 
 
+# "our partnership has stalled, what did others do": the situation, then a generic ask.
+_TRAILING_ASK = re.compile(
+    r"^(?P<situation>.{12,}?)[,;:–-]+\s*(?P<ask>(?:so |and |but )?(?:how|what|who|where|which|"
+    r"any|has|have|did|does|do|can|could|should|is there|are there)\b.*)$",
+    re.IGNORECASE,
+)
+_GENERIC_ASK = re.compile(
+    r"^(?:so |and |but )?(?:what (?:did|do|have|has|can|could|should) (?:others|other places|"
+    r"people|anyone|we|i|you) (?:do|done|try|tried)|what helped(?: elsewhere| others)?|"
+    r"any (?:ideas|tips|advice|thoughts|examples)|(?:has|have) (?:anyone|others) "
+    r"(?:had|dealt with|seen) (?:this|that|similar)|what works|how did others (?:cope|manage|"
+    r"handle it|deal with it))\b.{0,20}$",
+    re.IGNORECASE,
+)
+
+
 def key_phrase(question: str) -> KeyPhrase | None:
     """The team's key phrase and the shape of their question; None when nothing is left."""
     text = _normalised(question)
     if not text:
         return None
     text = _LEADS.sub("", text).strip()
+    if match := _TRAILING_ASK.match(text):
+        # Their situation, then their ask: a generic ask ("what did others do") says nothing,
+        # so the situation is the phrase; a specific one is the question they asked.
+        situation, ask = match.group("situation"), match.group("ask")
+        if _GENERIC_ASK.match(ask):
+            return key_phrase(situation)
+        asked = key_phrase(ask)
+        pointing = re.search(
+            r"\b(her|him|them|it|this|that|they|these|those)\b", asked.text if asked else ""
+        )
+        if asked is not None and asked.shape == "action" and not pointing:
+            return asked  # ("getting her on side" points back at the situation: keep that)
+        return key_phrase(situation)
     if match := _SITUATION.match(text):
         return _phrase("situation", match.group("rest"))
     if match := _TOPIC_AFTER_WHAT.match(text):
@@ -217,8 +246,10 @@ def _phrase(shape: str, text: str) -> KeyPhrase | None:
 def _shortened(words: list[str]) -> str:
     """A long question's first clause, or its first words."""
     for i, word in enumerate(words[:MAX_PHRASE_WORDS]):
-        if i >= 4 and (word.endswith(",") or word in ("because", "but", "so", "and", "when")):
-            return " ".join(words[:i]).rstrip(",")
+        if i >= 4 and word.endswith(","):
+            return " ".join(words[: i + 1]).rstrip(",")  # the clause, its last word included
+        if i >= 4 and word in ("because", "but", "so", "and", "when"):
+            return " ".join(words[:i])
     return " ".join(words[:MAX_PHRASE_WORDS]).rstrip(",;:")
 
 

@@ -41,6 +41,7 @@ from bot.evidence.questions import (
     question_index,
 )
 from bot.evidence.relevance import (
+    QUESTION_MATCH,
     STRONG_RELEVANCE,
     Verdict,
     has_topic,
@@ -263,9 +264,12 @@ class EvidenceLibrary:
             e5 = self._embed(self.second, topic)
         sub = np.maximum(vectors.best_sub_minilm(minilm), vectors.passage_similarity(minilm))
         fit = relevance(sub, vectors.best_sub_e5(e5))
+        asked = relevance(vectors.best_question_minilm(minilm), vectors.best_question_e5(e5))
         lexical = self._lexical_index().scores(topic)
-        verdict = Verdict.judge(float(fit.max()), max(lexical.values(), default=0.0))
-        return verdict, fit
+        best_lexical = max(lexical.values(), default=0.0)
+        verdict = Verdict.judge(float(fit.max()), best_lexical, float(asked.max(initial=-1.0)))
+        # A passage whose own indexed question matches closely answers it, in whatever words.
+        return verdict, np.where(asked >= QUESTION_MATCH, np.maximum(fit, asked), fit)
 
     def _rank(
         self,

@@ -30,6 +30,9 @@ from bot.evidence.subpassages import WINDOW_CHARS, sub_passages
         ("cheers, that's really helpful", "smalltalk"),
         ("what did I write in my reflective log after the away day?", "own_journal"),
         ("what's this month's A&E four-hour performance for England?", "live"),
+        ("who is the chief exec of NHS England right now?", "live"),
+        ("can you make 5 slides for my partnership board away day", "writing"),
+        ("remind me what I said about my line manager in my journal", "own_journal"),
     ],
 )
 def test_requests_the_library_is_never_for_are_turned_away_with_an_offer(library, question, kind):
@@ -70,6 +73,8 @@ def test_a_name_the_library_never_mentions_is_said_back_not_stretched(library, q
         "partners keep saying it's NOT their job, what did others do",  # capitals for emphasis
         "we're in Tower Hamlets, how do I get GPs on board?",  # a place the library doesn't know
         "How did the Troubled Families programme work in Barnet?",  # a scheme it does know
+        "shared care record nobody uses",  # information sharing, not which IT system to buy
+        "large board or small board?",  # far from any passage's words, close to its questions
     ],
 )
 def test_names_and_words_the_library_knows_are_answered(library, question):
