@@ -43,6 +43,8 @@ def choose_passages(
         trimmed = trim_passage(passage, MAX_PASSAGE_CHARS, query)
         if len(trimmed.shown) < MIN_PASSAGE_CHARS or not looks_like_prose(trimmed.text):
             continue
+        if _announces_list(trimmed):
+            continue
         cite = sources.by_file(passage.doc) if sources is not None else None
         candidates.append(
             replace(
@@ -77,9 +79,16 @@ def _within_budget(chosen: list[Passage], query: str) -> list[Passage]:
             break
         if len(passage.text) > room or len(passage.shown) > room:
             passage = replace(trim_passage(passage, room, query), places=passage.places)
+            if _announces_list(passage):
+                continue
         result.append(passage)
         used += max(len(passage.text), len(passage.shown))
     return result
+
+
+def _announces_list(passage: Passage) -> bool:
+    """ "In summary, they are as follows:" promises a list the quote does not show."""
+    return passage.shown.rstrip(" ”\"'").endswith(":")
 
 
 def quote_places(passage: Passage, places: PlaceMatcher | None) -> tuple[str, ...]:

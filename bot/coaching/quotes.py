@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.evidence.lexical import stem
 from bot.evidence.passage import Passage
 from bot.evidence.prose import Unit, readable, units
 
@@ -69,7 +70,13 @@ _STOP = frozenset(
 
 
 def _terms(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+    # Stemmed, so "share" finds "data sharing" and "budgets" finds "budget".
+    return {_root(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+def _root(word: str) -> str:
+    root = stem(word)
+    return root[:-1] if root.endswith("e") and len(root) > 4 else root  # share, sharing: shar
 
 
 def trim_passage(passage: Passage, max_chars: int, query: str = "") -> Passage:

@@ -95,8 +95,8 @@ def _merge(reports: list) -> dict:
 def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | None) -> None:
     from bot.evaluation.render import print_retrieval, print_themes
     from bot.evaluation.runner import (
-        RETRIEVAL_HOLDOUT2_SET,
         RETRIEVAL_HOLDOUT_SET,
+        RETRIEVAL_LATER_HOLDOUTS,
         RETRIEVAL_SET,
         THEMES_HOLDOUT_SET,
         THEMES_SET,
@@ -113,9 +113,10 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
         services = Services(settings)  # one model, shared by both evals
         if "retrieval" in which:
             sets = _labelled_sets(settings, dataset, RETRIEVAL_SET, RETRIEVAL_HOLDOUT_SET)
-            holdout2 = settings.evals_dir / RETRIEVAL_HOLDOUT2_SET
-            if dataset is None and holdout2.is_file():
-                sets.append(("holdout2", holdout2))  # written after the pipeline was frozen
+            for file in RETRIEVAL_LATER_HOLDOUTS if dataset is None else ():
+                later = settings.evals_dir / file
+                if later.is_file():  # "holdout2", "holdout3"...: each written after a freeze
+                    sets.append((file.removeprefix("retrieval_").removesuffix(".jsonl"), later))
             with progress.status("Indexing if needed, then searching with each stage…"):
                 retrieval_reports = [
                     (name, evaluate_retrieval(settings, dataset=path, services=services))

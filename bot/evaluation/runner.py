@@ -13,8 +13,13 @@ from bot.services import Services
 RETRIEVAL_SET = "retrieval.jsonl"
 # Questions nobody tunes retrieval on: an honest check that search and its floor generalise.
 RETRIEVAL_HOLDOUT_SET = "retrieval_holdout.jsonl"
-# Written after issue 11's pipeline (gate, floor, fusion) was frozen; never tuned on.
-RETRIEVAL_HOLDOUT2_SET = "retrieval_holdout2.jsonl"
+# Each written after the pipeline was frozen once more (evals/README.md); all of them run.
+RETRIEVAL_LATER_HOLDOUTS = (
+    "retrieval_holdout2.jsonl",
+    "retrieval_holdout3.jsonl",
+    "retrieval_holdout4.jsonl",
+    "retrieval_holdout5.jsonl",
+)
 THEMES_SET = "themes.jsonl"
 # Reflections nobody tunes on: an honest check that theme detection generalises.
 THEMES_HOLDOUT_SET = "themes_holdout.jsonl"

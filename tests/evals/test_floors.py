@@ -11,22 +11,28 @@ import pytest
 from bot.evaluation.retrieval_eval import run_retrieval_eval
 from bot.evaluation.theme_eval import run_theme_eval
 
-# Measured on retrieval.jsonl (202 + 44 queries): recall@5 0.787, MRR@10 0.693, off-topic
-# rejection 0.977, on-topic answered 0.985 (evals/RESULTS.md).
-HYBRID_RECALL_AT_5_FLOOR = 0.76
-HYBRID_MRR_AT_10_FLOOR = 0.66
-OFF_TOPIC_REJECTION_FLOOR = 0.93
+# Measured on retrieval.jsonl (202 + 44 queries), with the question index: recall@5 0.936,
+# MRR@10 0.842, off-topic rejection 1.000, on-topic answered 0.985 (evals/RESULTS.md).
+HYBRID_RECALL_AT_5_FLOOR = 0.91
+HYBRID_MRR_AT_10_FLOOR = 0.81
+OFF_TOPIC_REJECTION_FLOOR = 0.95
 ON_TOPIC_ANSWERED_FLOOR = 0.97  # the bar: no more than 3% of on-topic questions refused
-# On retrieval_holdout.jsonl, which nobody tunes on (22 + 6 queries, so coarse steps):
-# measured recall@5 0.909, off-topic rejection 0.667.
-HOLDOUT_RECALL_AT_5_FLOOR = 0.86
-HOLDOUT_OFF_TOPIC_REJECTION_FLOOR = 0.60
-# On retrieval_holdout2.jsonl (73 + 23), written after the pipeline was frozen: measured
-# recall@5 0.699, MRR@10 0.524, off-topic rejection 0.652, on-topic answered 0.973.
-HOLDOUT2_RECALL_AT_5_FLOOR = 0.66
-HOLDOUT2_MRR_AT_10_FLOOR = 0.49
-HOLDOUT2_OFF_TOPIC_REJECTION_FLOOR = 0.60
+# On retrieval_holdout.jsonl (22 + 6 queries, so coarse steps): measured recall@5 1.000,
+# off-topic rejection 1.000 (its two misses were looked at when the everyday gate was built).
+HOLDOUT_RECALL_AT_5_FLOOR = 0.95
+HOLDOUT_OFF_TOPIC_REJECTION_FLOOR = 0.83
+# On retrieval_holdout2.jsonl (73 + 23; seen since, so no longer blind): measured recall@5
+# 0.918, MRR@10 0.725, off-topic rejection 1.000, on-topic answered 0.986.
+HOLDOUT2_RECALL_AT_5_FLOOR = 0.89
+HOLDOUT2_MRR_AT_10_FLOOR = 0.69
+HOLDOUT2_OFF_TOPIC_REJECTION_FLOOR = 0.91
 HOLDOUT2_ON_TOPIC_ANSWERED_FLOOR = 0.95
+# The later held-out files, each written after a freeze (blind figures in evals/RESULTS.md);
+# measured now: (recall@5, MRR@10, off-topic rejection, on-topic answered).
+LATER_HOLDOUT_FLOORS = {
+    "retrieval_holdout3.jsonl": (0.87, 0.78, 0.93, 0.96),  # measured 0.902 0.814 1.000 1.000
+    "retrieval_holdout4.jsonl": (0.83, 0.74, 0.80, 0.96),  # measured 0.864 0.771 0.840 1.000
+}
 # The trained theme classifier measured 0.908 on themes.jsonl (its tuning set) and 0.956 on
 # themes_holdout.jsonl (87 reflections written after it was frozen); no-theme rows 1.0 / 0.9.
 THEMES_MACRO_F1_FLOOR = 0.86  # on themes.jsonl, which the detector was tuned on
@@ -77,6 +83,20 @@ def test_hybrid_retrieval_on_questions_written_after_the_pipeline_was_frozen(evi
         hybrid.off_topic_answered
     )
     assert hybrid.on_topic_answered >= HOLDOUT2_ON_TOPIC_ANSWERED_FLOOR, hybrid.refused
+
+
+@pytest.mark.parametrize("name", sorted(LATER_HOLDOUT_FLOORS))
+def test_hybrid_retrieval_on_the_later_held_out_files(evidence_library, name):
+    from bot.evaluation.datasets import load_retrieval_cases
+    from tests.evals.conftest import EVALS, KNOWLEDGE
+
+    recall, mrr, rejection, answered = LATER_HOLDOUT_FLOORS[name]
+    cases = load_retrieval_cases(EVALS / name, KNOWLEDGE)
+    hybrid = run_retrieval_eval(evidence_library, cases, methods=("hybrid",)).methods["hybrid"]
+    assert hybrid.recall_at_5 >= recall
+    assert hybrid.mrr_at_10 >= mrr
+    assert hybrid.off_topic_rejection >= rejection, hybrid.off_topic_answered
+    assert hybrid.on_topic_answered >= answered, hybrid.refused
 
 
 def test_hybrid_beats_bm25_and_dense_alone_on_the_labelled_set(
