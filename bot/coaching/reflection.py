@@ -8,6 +8,7 @@ Distress short-circuits everything (bot/coaching/safety.py).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -194,6 +195,20 @@ class Reflection(ReplyMaking):
             meta={"state": "safety", "themes": [], "safety": True, "act": "distress"},
         )
 
+    def _listen(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
+        """The turn after distress: still listening. Their words are reflected, not mined for a
+        phrase or a theme, and not put into the entry; the reflection resumes after this."""
+        state["last_act"] = "listening"
+        self.store.save_conversation(who, state)
+        lead = note + self._mirror(turn.text, turn.act)
+        return Reply(
+            ReplyKind.REFLECTION,
+            " ".join(part for part in (lead, self.safety.after) if part),
+            question=self.safety.listen,
+            actions=[Action("reflect_stop", "Pause the reflection", value="stop")],
+            meta={"state": "listening", "themes": [], "act": turn.act.value},
+        )
+
     def _end(self, who: Who, fresh: bool) -> Reply:
         if fresh:
             return Reply(
@@ -251,6 +266,8 @@ class Reflection(ReplyMaking):
 
     def _reality(self, who: Who, state: dict, turn: Turn, note: str) -> Reply:
         text = turn.text
+        if state.get("last_act") == TurnAct.DISTRESS.value:
+            return self._listen(who, state, turn, note)
         if turn.act is TurnAct.SMALL_TALK and not turn.themes and state["redirects"] < 1:
             return self._redirect(who, state, turn, note)
         self._record(state, turn)
@@ -272,6 +289,15 @@ class Reflection(ReplyMaking):
         if in_options and turn.act is TurnAct.UNCERTAIN and state["options"] < 2:
             return self._ask(who, state, "options", lead, stage=OPTIONS, said=text)
         if state["options"] >= 1 and turn.act not in NOT_BEFORE_WILL:
+            return self._ask(who, state, "commitment", _will_lead(lead), stage=WILL, said=text)
+        if (
+            _names_options(text)
+            and state["reality"] >= MIN_REALITY
+            and turn.act not in NOT_BEFORE_WILL
+        ):
+            # "I could talk to both chief execs, or ask the ICB to pause it": they have
+            # widened the choices themselves; asking for options again would not have listened.
+            state["options"] += 1
             return self._ask(who, state, "commitment", _will_lead(lead), stage=WILL, said=text)
         if self._ready_for_options(state, turn):
             return self._ask(who, state, "options", lead, stage=OPTIONS, said=text)
@@ -355,6 +381,17 @@ class Reflection(ReplyMaking):
 
 
 _MAY_COMMIT = {TurnAct.COMMITMENT, TurnAct.ANSWER, TurnAct.INSIGHT}
+
+
+_OPTIONS = re.compile(
+    r"\b(i|we) (could|might|can|have the option to)\b[^?]*$|\bone option (is|would be)\b|"
+    r"\beither\b.+\bor\b",
+    re.IGNORECASE,
+)
+
+
+def _names_options(text: str) -> bool:
+    return bool(_OPTIONS.search(text)) and "?" not in text
 
 
 def _offers_a_step(turn: Turn) -> bool:

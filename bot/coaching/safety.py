@@ -46,6 +46,7 @@ class SafetyText:
     signpost_lead: str
     signposts: tuple[str, ...]
     after: str
+    listen: str = "What's weighing on you most right now?"
 
     @classmethod
     def load(cls, prompts_dir: Path | None = None) -> SafetyText:
@@ -59,6 +60,7 @@ class SafetyText:
             signpost_lead=_plain(raw.get("signpost_lead", "If it would help to talk to someone:")),
             signposts=tuple(_plain(s) for s in raw["signposts"]),
             after=_plain(raw.get("after", "")),
+            listen=_plain(raw.get("listen", cls.listen)),
         )
 
     def reply_text(self, their_words: str) -> str:

@@ -112,6 +112,20 @@ def test_distress_at_any_point_gets_signposting_and_nothing_else(
     assert "notice" not in week_later.text and "committed" not in week_later.text
 
 
+def test_the_turn_after_distress_is_listened_to_not_coached(coach, who, store):
+    coach.start_reflection(who)
+    coach.reflect(who, "Honestly I'm exhausted. I haven't slept properly in weeks.")
+    reply = coach.reflect(who, "I think I just need someone to listen")
+    assert "“I think I just need someone to listen”" in reply.text
+    assert reply.question == "What's weighing on you most right now?"
+    assert reply.meta["state"] == "listening" and reply.meta["themes"] == []
+    assert reply.passages == [] and "listen?" not in (reply.question or "")
+    assert store.entries == []
+    # After listening once, the reflection carries on as usual.
+    onward = coach.reflect(who, "The hospital keeps agreeing at the board and nothing happens.")
+    assert onward.meta["state"] != "listening" and onward.question
+
+
 def test_distress_caught_by_the_safety_floor_even_when_the_reader_misses_it(
     knowledge_evidence, store, clock, bank, themes, who
 ):
@@ -401,3 +415,12 @@ def test_a_step_offered_straight_after_distress_is_read_in_its_light_never_saved
     reply = coach.reflect(who, "I will send the letter to my director on Friday.")
     assert reply.meta["state"] == "safety" and "116 123" in reply.text
     assert "possible step" not in reply.text and store.entries == []
+
+
+def test_options_the_leader_names_are_heard_and_the_step_is_asked_for_next(coach, who):
+    coach.start_reflection(who)
+    coach.reflect(who, "The hospice and the community trust are competing for one contract.")
+    coach.reflect(who, "We used to plan together and now it's all very guarded.")
+    reply = coach.reflect(who, "I could talk to both chief execs, or ask the ICB to pause it.")
+    assert reply.meta["state"] == "will", reply.question
+    assert "step" in (reply.question or "").lower() or "step" in reply.text.lower()
