@@ -9,6 +9,7 @@ Distress short-circuits everything (bot/coaching/safety.py).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -175,6 +176,10 @@ class Reflection(ReplyMaking):
         turn = self.reader.read(text)
         if turn.act is not TurnAct.DISTRESS and looks_distressed(text):
             return Turn(text=text, act=TurnAct.DISTRESS)  # the floor under the classifier
+        if turn.act is TurnAct.ADVICE_REQUEST and _names_options(text):
+            # "I could meet the chairs, or rewrite it with them." is their own options, said:
+            # not a question to us, so not met with "I don't give advice".
+            return replace(turn, act=TurnAct.ANSWER)
         return turn
 
     def _distress(self, who: Who, state: dict, turn: Turn) -> Reply:
