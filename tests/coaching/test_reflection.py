@@ -417,10 +417,18 @@ def test_a_step_offered_straight_after_distress_is_read_in_its_light_never_saved
     assert "possible step" not in reply.text and store.entries == []
 
 
-def test_options_the_leader_names_are_heard_and_the_step_is_asked_for_next(coach, who):
+@pytest.mark.parametrize(
+    "options",
+    [
+        "I could talk to both chief execs, or ask the ICB to pause it.",
+        "I could meet the chairs, or rewrite the strategy with them.",  # not a request for advice
+    ],
+)
+def test_options_the_leader_names_are_heard_and_the_step_is_asked_for_next(coach, who, options):
     coach.start_reflection(who)
     coach.reflect(who, "The hospice and the community trust are competing for one contract.")
     coach.reflect(who, "We used to plan together and now it's all very guarded.")
-    reply = coach.reflect(who, "I could talk to both chief execs, or ask the ICB to pause it.")
+    reply = coach.reflect(who, options)
+    assert "I don't give advice" not in reply.text
     assert reply.meta["state"] == "will", reply.question
     assert "step" in (reply.question or "").lower() or "step" in reply.text.lower()
