@@ -12,6 +12,11 @@ transaction: either both are committed or neither is. Run again with that key, i
 run would have ("saved as entry 4", "consent granted") rather than "nothing changed".
 
 `encode` returning None means "nothing to remember" (a refusal): the next run decides again.
+
+`remember(key, value)` is the same promise for a change that is idempotent once its input is
+fixed: a click's work stores what it saw or decided (the snooze's time, "this Start is the
+first"), before changing anything, and every run of that request goes on with the first
+run's value. Writing the same value twice then changes nothing.
 """
 
 from __future__ import annotations
@@ -67,6 +72,22 @@ class OnceMixin(JournalBase):
             return self._db.run(once)
         except _RecordedMeanwhile:
             return self._db.run(lambda s: decode(s.get(RequestOutcome, key).outcome))
+
+    def remember(self, key: str | None, value: T) -> T:
+        """`value`, unless a run of this request already remembered one: then that one.
+
+        JSON values only (what `request_outcomes.outcome` holds). No key: just `value`."""
+        if not key:
+            return value
+        key = key[:160]
+
+        def work(session: Session) -> T:
+            values = {"key": key, "outcome": {"value": value}, "created_at": self._now()}
+            if insert_ignoring_duplicates(session, RequestOutcome, values):
+                return value
+            return session.get(RequestOutcome, key).outcome["value"]
+
+        return self._db.run(work)
 
     def purge_request_outcomes(self, days: int = KEEP_OUTCOMES_DAYS) -> int:
         """Forget outcomes older than `days`: no takeover comes that late."""

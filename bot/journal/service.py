@@ -40,6 +40,7 @@ The public API, by part (each method has a docstring; values are the dataclasses
 - Replay guard (replay.py): first_delivery(key) -> bool, forget_delivery(key).
 - Once per request (once.py): save_entry and the consent changes take `once=key` (a Slack
   request's key), so running that request again returns the first run's result;
+  remember(key, value) keeps the first run's value of what a click saw or decided;
   purge_request_outcomes().
 """
 

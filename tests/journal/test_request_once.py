@@ -55,3 +55,11 @@ def test_a_refusal_is_not_remembered(journal):
         journal.grant_consent("U1", "T1", once="action:trig3")
     journal.set_consent_rule("U1", "T1", "admin")
     assert journal.grant_consent("U1", "T1", once="action:trig3").granted
+
+
+def test_remember_keeps_the_first_runs_value(journal):
+    assert journal.remember("action:trig4", "2026-04-01T09:00:00+00:00").startswith("2026-04-01")
+    assert journal.remember("action:trig4", "2026-04-01T09:00:05+00:00").endswith("09:00:00+00:00")
+    assert journal.remember("action:trig5", False) is False
+    assert journal.remember("action:trig5", True) is False, "a takeover goes on with False"
+    assert journal.remember(None, True) is True  # no key: nothing to remember

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, timedelta
 from urllib.parse import urlencode
 
 import pytest
 
 from bot.coaching.ports import Who
+from bot.coaching.reflection import ENDED
 from bot.slack import modals
 from bot.slack.inbox_keys import inbox_key, request_key
+from bot.slack.listeners.message_actions import OVER_TO_YOU
 from bot.slack.listeners.views import entry_once_key
 from bot.slack.replay import interaction_key
 from tests.slack import payloads
@@ -27,6 +30,8 @@ from tests.slack.fake_slack import WORKSPACE_ID
 from tests.slack.signing import SlackSender
 
 WORDS = "We pooled the budget at last."
+DM = "D" + ALICE[1:]  # the fake's conversations.open answer for Alice
+WEEK = (2026, 14)
 
 
 @pytest.fixture
@@ -41,6 +46,7 @@ def app(tmp_path, fake_slack) -> Iterator:
     server = RippleServer(app, readiness=services_readiness(services), port=0).start()
     app.sender = SlackSender(server.url, SIGNING_SECRET)
     app.journal = services.journal
+    app.services = services
     fake_slack.reset()
     yield app
     server.shutdown(wait=True)
@@ -152,3 +158,100 @@ def test_a_held_click_from_the_network_is_also_remembered_by_the_replay_guard(ap
     _wait_done(app, inbox_key(click, app.inbox.resumable))
     assert not app.journal.first_delivery(interaction_key(click)), "the guard saw it"
     assert len([t for t in _texts(fake_slack, TEAM_CHANNEL) if "gave consent" in t]) == 1
+
+
+def _prompted(app) -> Who:
+    """Alice in the team, sent this week's prompt, whose reflection it opened (as tick does)."""
+    app.journal.ensure_team(TEAM_CHANNEL, name="#t", workspace=WORKSPACE_ID, admin=ALICE)
+    app.journal.add_member(TEAM_CHANNEL, ALICE, workspace=WORKSPACE_ID)
+    assert app.journal.claim_weekly_prompt(ALICE, TEAM_CHANNEL, *WEEK, workspace=WORKSPACE_ID)
+    who = Who(user=ALICE, team=TEAM_CHANNEL, workspace=WORKSPACE_ID)
+    app.services.coach.weekly_prompt(who)
+    assert app.services.coach.in_reflection(who)
+    return who
+
+
+def _prompt_click(action_id: str, value: dict) -> dict:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "Time to reflect."}}]
+    return payloads.block_action(
+        ALICE, action_id, json.dumps(value), channel=DM, message_ts="1.0001", message_blocks=blocks
+    )
+
+
+def _replay_runs_nothing(app, fake_slack, payload: dict) -> None:
+    before = len(fake_slack.calls)
+    assert app.sender.interaction(payload).status == 200
+    time.sleep(0.5)
+    assert fake_slack.methods()[before:] == [], "a replay runs nothing"
+
+
+def test_a_start_whose_replica_died_before_posting_hands_the_turn_over_once(app, fake_slack):
+    _prompted(app)
+    click = _prompt_click("reflect_start", {"v": "", "t": TEAM_CHANNEL, "y": 2026, "w": 14})
+    key = _left_by_a_dead_replica(app, click)
+    # The dead replica saw the prompt's own reflection waiting, marked the week started, died.
+    assert app.journal.remember(request_key(click), True) is True
+    app.journal.mark_prompt_started(ALICE, TEAM_CHANNEL, *WEEK)
+
+    assert app.inbox.sweep() == 1
+    _wait_done(app, key)
+    assert _texts(fake_slack, DM) == [OVER_TO_YOU], "not 'part-way', although now 'started'"
+    assert app.journal.prompt_status(ALICE, TEAM_CHANNEL, *WEEK).status == "started"
+    _replay_runs_nothing(app, fake_slack, click)
+
+
+def test_a_start_from_the_network_is_posted_once_and_its_replay_does_nothing(app, fake_slack):
+    _prompted(app)
+    click = _prompt_click("reflect_start", {"v": "", "t": TEAM_CHANNEL, "y": 2026, "w": 14})
+    assert app.sender.interaction(click).status == 200
+    _wait_done(app, inbox_key(click, app.inbox.resumable))
+    assert _texts(fake_slack, DM) == [OVER_TO_YOU]
+    _replay_runs_nothing(app, fake_slack, click)
+    assert _texts(fake_slack, DM) == [OVER_TO_YOU]
+
+
+def test_a_snooze_taken_over_keeps_the_first_runs_time(app, fake_slack):
+    _prompted(app)
+    click = _prompt_click("snooze", {"v": "", "t": TEAM_CHANNEL, "y": 2026, "w": 14})
+    key = _left_by_a_dead_replica(app, click)
+    until = app.services.clock.now() + timedelta(days=1)
+    assert app.journal.remember(request_key(click), until.isoformat()) == until.isoformat()
+    app.journal.snooze_prompt(ALICE, TEAM_CHANNEL, *WEEK, until=until)
+    time.sleep(0.1)  # the takeover's "now" is later: a second snooze would move the time
+
+    assert app.inbox.sweep() == 1
+    _wait_done(app, key)
+    record = app.journal.prompt_status(ALICE, TEAM_CHANNEL, *WEEK)
+    snoozed = record.snooze_until
+    snoozed = snoozed if snoozed.tzinfo else snoozed.replace(tzinfo=UTC)
+    assert (record.status, snoozed) == ("snoozed", until), "snoozed once, to the first time"
+    [edit] = fake_slack.calls_to("chat.update")
+    assert edit.args["text"].startswith("Snoozed · I'll ask again")
+    assert _texts(fake_slack, DM) == []
+    _replay_runs_nothing(app, fake_slack, click)
+
+
+def test_a_stop_taken_over_after_the_reflection_ended_says_it_ended(app, fake_slack):
+    who = _prompted(app)
+    click = _prompt_click("reflect_stop", {"v": "stop", "t": TEAM_CHANNEL})
+    key = _left_by_a_dead_replica(app, click)
+    # The dead replica saw the reflection open, ended it, and died before saying so.
+    assert app.journal.remember(request_key(click), True) is True
+    app.journal.clear_conversation(who)
+
+    assert app.inbox.sweep() == 1
+    _wait_done(app, key)
+    assert _texts(fake_slack, DM) == [ENDED], "not 'there's no reflection in progress'"
+    _replay_runs_nothing(app, fake_slack, click)
+
+
+@pytest.mark.parametrize("action_id", ["reflect_start", "snooze", "skip_week", "reflect_stop"])
+def test_the_weekly_prompts_clicks_and_stop_are_held(app, action_id):
+    assert inbox_key(_prompt_click(action_id, {}), app.inbox.resumable) is not None
+
+
+@pytest.mark.parametrize("action_id", ["save_to_journal", "retry"])
+def test_save_to_journal_and_retry_are_not_held(app, action_id):
+    """Save to journal opens a modal (its submission is held, above); a Retry run twice
+    would take the leader's words in twice."""
+    assert inbox_key(_prompt_click(action_id, {}), app.inbox.resumable) is None

@@ -15,6 +15,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.coaching.ports import Who
+from bot.coaching.reflection import ENDED
+from bot.coaching.reply import Reply, ReplyKind
 from bot.journal.errors import NotFound
 from bot.services import Services
 from bot.slack import home, interaction_inbox
@@ -108,6 +110,8 @@ def register(app: App, services: Services) -> None:
     message_actions.register(on, services, _week)
     home_actions.register(app, on, services)  # the Home's entry cards: overflow, Show more
 
+    # Not held: it opens a modal, and the trigger_id dies 3 s after the click. The save
+    # itself is the modal's submission, which is held (views.py).
     @on("save_to_journal", "save_to_journal")
     def save_to_journal(click: Click) -> None:
         who = click.who
@@ -116,11 +120,21 @@ def register(app: App, services: Services) -> None:
         view = new_entry_view(services, who, draft)
         click.client.views_open(trigger_id=click.body["trigger_id"], view=view)
 
-    @on("reflect_stop", "reflect_stop")
+    @on("reflect_stop", "reflect_stop", resumable=True)
     def reflect_stop(click: Click) -> None:
-        reply = services.coach.reflect(click.who, "stop")
+        who = click.who
+        # Remembered: a rerun after the first run ended the reflection would otherwise say
+        # "there's no reflection in progress". Ending it twice is ending it.
+        was_open = services.journal.remember(click.key, services.coach.in_reflection(who))
+        if was_open and not services.coach.in_reflection(who):
+            reply = Reply(ReplyKind.REFLECTION, ENDED, done=True, meta={"state": "ended"})
+        else:
+            reply = services.coach.reflect(who, "stop")
         post(click.client, click.here, reply)
 
+    # Not held: a rerun would take the leader's words in as a second turn (the coach's own
+    # save of the conversation does not take the request's key), so the reflection would
+    # move on twice.
     @on("retry", "retry")
     def retry(click: Click) -> None:
         who = click.who

@@ -57,17 +57,25 @@ def register(on, services: Services, week_of) -> None:
     """Add the listeners, using `actions.click_listener`'s `on` and `_week` (`week_of`)."""
 
     # --- the weekly prompt ------------------------------------------------------------------
-    @on("reflect_start", "reflect_start")
+    # Held in the inbox (resumable): a takeover runs the work again, so what it decides from
+    # the state before the click is remembered per click (journal `remember`), and every
+    # write is then the same write again.
+    @on("reflect_start", "reflect_start", resumable=True)
     def reflect_start(click) -> None:
         who, week = click.who, week_of(click)
-        first = False
+        waiting = False
         if week:
             before = services.journal.prompt_status(who.user, who.team, *week)
             first = before is None or before.status != "started"
-            services.journal.mark_prompt_started(who.user, who.team, *week)
+            # Remembered: a rerun would find the prompt "started" (and maybe a reflection
+            # the first run opened), and say something the first run would not have.
+            waiting = services.journal.remember(
+                click.key, first and services.coach.in_reflection(who)
+            )
+            services.journal.mark_prompt_started(who.user, who.team, *week)  # started twice
             when = local_moment(services, who, services.clock.now())
             settle(click, f"Started ✓ · {when}")
-        if first and services.coach.in_reflection(who):
+        if waiting:
             # The prompt itself opened this week's reflection and asked its question: nothing
             # was "part-way", so don't say so; hand the turn to the leader.
             post(click.client, Where.dm(click.user), OVER_TO_YOU)
@@ -75,18 +83,21 @@ def register(on, services: Services, week_of) -> None:
         reply = services.coach.start_reflection(who)
         post(click.client, Where.dm(click.user), reply, context={"t": who.team})
 
-    @on("snooze", "snooze")
+    @on("snooze", "snooze", resumable=True)
     def snooze(click) -> None:
         who, week = click.who, week_of(click)
         until = services.clock.now() + timedelta(days=1)
         if week:
+            # Remembered, so a rerun snoozes to the same moment rather than a later one.
+            until = datetime.fromisoformat(services.journal.remember(click.key, until.isoformat()))
             services.journal.snooze_prompt(who.user, who.team, *week, until=until)
         services.journal.clear_conversation(who)
         line = f"Snoozed · I'll ask again {local_moment(services, who, until)}"
         if not settle(click, line):
             post(click.client, click.here, "Snoozed. I'll ask again this time tomorrow.")
 
-    @on("skip_week", "skip_week")
+    # Resumable as it is: skipped twice is skipped, and a cleared conversation stays cleared.
+    @on("skip_week", "skip_week", resumable=True)
     def skip_week(click) -> None:
         who, week = click.who, week_of(click)
         if week:
