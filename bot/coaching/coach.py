@@ -90,6 +90,11 @@ class Coach:
         """One turn of the reflection, starting one if none is in progress."""
         return self._guard(lambda: self.reflection.handle(who, text), text)
 
+    def where_we_were(self, who: Who) -> Reply:
+        """For a turn whose first run took it in but whose reply was lost: the question the
+        reflection is waiting on, never the turn taken in twice (bot/slack/turn_once.py)."""
+        return self._guard(lambda: self.reflection.where_we_were(who), "")
+
     def in_reflection(self, who: Who) -> bool:
         try:
             return self.reflection.active(who)

@@ -65,6 +65,9 @@ ENDED = "No problem, we'll leave it there. Nothing from this conversation was sa
 LONG = "That was long, so I kept the first part. "
 BACK_TO_IT = "Coming back to where we were: "
 # Turns after which the commitment question is never asked straight away.
+TURN_ALREADY_ENDED = (
+    "That reflection is finished and in your journal; there's nothing more to do for this week."
+)
 NOT_BEFORE_WILL = {TurnAct.CORRECTION, TurnAct.ADVICE_REQUEST, TurnAct.DISTRESS}
 
 
@@ -108,6 +111,14 @@ class Reflection(ReplyMaking):
     # --- entry points ---------------------------------------------------------------------
     def active(self, who: Who) -> bool:
         return self.store.load_conversation(who) is not None
+
+    def where_we_were(self, who: Who) -> Reply:
+        """The reply for a turn already taken in (its first reply was lost with its replica):
+        the question the conversation is waiting on, or, when that turn ended it, so."""
+        state = self.store.load_conversation(who)
+        if state is None:
+            return Reply(ReplyKind.INFO, TURN_ALREADY_ENDED, done=True, meta={"state": "ended"})
+        return self._reply(upgrade(state), "To pick up where we were:")
 
     def start(self, who: Who, *, lead: str = "Let's take a few minutes to reflect.") -> Reply:
         state = self.store.load_conversation(who)

@@ -26,6 +26,7 @@ from bot.slack.listeners import home_actions, message_actions
 from bot.slack.listeners.common import kindly, new_entry_view, user_of, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import entry_ref, who_can_see
+from bot.slack.turn_once import reflect_once
 from bot.slack.who import who_for_dm, who_in_claimed_team
 
 log = logging.getLogger(__name__)
@@ -132,14 +133,12 @@ def register(app: App, services: Services) -> None:
             reply = services.coach.reflect(who, "stop")
         post(click.client, click.here, reply)
 
-    # Not held: a rerun would take the leader's words in as a second turn (the coach's own
-    # save of the conversation does not take the request's key), so the reflection would
-    # move on twice.
-    @on("retry", "retry")
+    # Held: its turn goes through reflect_once, so a rerun never takes the words in twice.
+    @on("retry", "retry", resumable=True)
     def retry(click: Click) -> None:
         who = click.who
         text = str(click.value.get("v") or "")
-        reply = services.coach.reflect(who, text) if text else services.coach.start_reflection(who)
+        reply = reflect_once(services, who, text) if text else services.coach.start_reflection(who)
         post(click.client, click.here, reply, context={"t": who.team})
 
     @on("share_entry", "share_entry", resumable=True)  # sharing twice is sharing

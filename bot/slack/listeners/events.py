@@ -21,6 +21,7 @@ from bot.slack import home, teams
 from bot.slack.listeners.common import clip, kindly, slack_unescape, workspace_of
 from bot.slack.post import Where, post
 from bot.slack.replies import help_text
+from bot.slack.turn_once import reflect_once
 from bot.slack.who import find_team, who_for_dm, who_for_question
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def register(app: App, services: Services) -> None:
             return  # e.g. a message that only held an attachment; nothing to answer
         with kindly(client, where, "dm_message"):
             who = who_for_dm(services, event["user"], workspace_of(body))
-            reply = services.coach.reflect(who, text)
+            reply = reflect_once(services, who, text)  # a rerun never takes the turn in twice
             # The last turn's reply itself says what was saved and who can see it.
             post(client, where, reply, context={"t": who.team})
 
