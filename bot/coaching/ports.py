@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.evidence.passage import Passage
+
+# The key of the request whose work this turn is (the Slack edge sets it: turn_once.py), so a
+# turn run again after a crash saves its entry once. None outside a request.
+turn_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("turn_key", default=None)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,10 @@ class ReflectionStore(Protocol):
         commitment: str | None = None,
         shared: bool = False,
         source: str = "reflection",
-    ) -> int: ...
+        once: str | None = None,
+    ) -> int:
+        """`once`: the request's key; saving again with it returns the same entry."""
+        ...
 
     def last_commitment(self, who: Who) -> Commitment | None: ...
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.coaching.asking import Asked, Asker
 from bot.coaching.commitment import much_the_same
-from bot.coaching.ports import ReflectionStore, Who
+from bot.coaching.ports import ReflectionStore, Who, turn_key
 from bot.coaching.reflect_back import reflect
 from bot.coaching.reflection_state import WILL
 from bot.coaching.reply import Action, Reply, ReplyKind
@@ -42,8 +42,9 @@ class ReplyMaking:
                     " It's much the same step as last week; that's all right, and next week "
                     "it may be worth asking what keeps it open."
                 )
+        once = {"once": f"entry:{key}"} if (key := turn_key.get()) else {}
         entry_id = self.store.save_entry(
-            who, body, themes=state["themes"], commitment=commitment, shared=False
+            who, body, themes=state["themes"], commitment=commitment, shared=False, **once
         )
         self.store.clear_conversation(who)
         labels = ", ".join(self.themes.label(t) for t in state["themes"]) or "no particular theme"

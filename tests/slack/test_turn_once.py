@@ -69,3 +69,22 @@ def test_a_turn_whose_replica_died_before_taking_it_in_is_answered_once(app, fak
     assert turns.count(SECOND) == 1
     [posted] = _texts(fake_slack, DM)
     assert "To pick up where we were" not in posted
+
+
+def test_a_step_whose_entry_a_dead_replica_saved_is_saved_once(app, fake_slack):  # noqa: F811
+    who = _personal(app)
+    app.services.coach.start_reflection(who)
+    for said in (FIRST, SECOND, "I could talk to the director, or take it to the board."):
+        app.services.coach.reflect(who, said)
+    step = "I'll ask the trust's director for a one-to-one on Monday."
+    key = _dm_left_by_a_dead_replica(app, step)
+    # The dead replica saved the entry under the request's key, then died before it ended the
+    # conversation, so a rerun finds the conversation as the first run did.
+    app.journal.remember(f"turn:{key}", _fingerprint(app.journal.load_conversation(who)))
+    app.journal.save_entry(who, step, commitment=step, once=f"entry:{key}")
+
+    assert app.inbox.sweep() == 1
+    _wait_done(app, key)
+    assert len(app.journal.list_entries(ALICE)) == 1, "the entry saved once"
+    [posted] = _texts(fake_slack, DM)
+    assert "entry 1" in posted and app.journal.load_conversation(who) is None
