@@ -8,21 +8,32 @@ message names the thread (`set_title`). Everything is posted through `post()`, i
 
 Workspaces without the AI-app surface are unaffected: the middleware only takes DM messages
 that sit in a thread, so the ordinary DM keeps working through `listeners/events.py`.
+
+Answered exactly once, like every event: Bolt runs these listeners inline, not lazily, so
+`_hold_panel_events` tells the inbox before Bolt routes that the work is in hand (the row is
+not closed when routing returns), and each listener runs under the row's claim (`_claimed`):
+a replica that dies mid-answer is finished by a sweep, and a panel turn goes through
+`turn_once.py` like a DM's.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from slack_bolt import App, Assistant
+from slack_bolt import App, Assistant, BoltContext
 from slack_sdk import WebClient
 
 from bot.coaching.ports import Who
 from bot.services import Services
 from bot.slack.blocks import mrkdwn_escape
+from bot.slack.exactly_once import ATTEMPT, CLAIM
+from bot.slack.inbox_keys import is_panel_event
 from bot.slack.listeners.common import clip, kindly, slack_unescape, workspace_of
 from bot.slack.post import Where, post
+from bot.slack.turn_once import reflect_once
 from bot.slack.who import who_for_dm
 
 log = logging.getLogger(__name__)
@@ -71,14 +82,43 @@ def title_for(kind: str, text: str) -> str:
     return ("What helped: " + " ".join(text.split()))[:60]
 
 
-def build(services: Services) -> Assistant:
+HELD = "ripple_panel_held"  # in Bolt's context: this panel event's work is in the inbox's hands
+
+
+def _hold_panel_events(app: App):
+    def middleware(body: dict, context: BoltContext, next) -> None:
+        runner = getattr(app, "inbox", None)
+        key = context.get(CLAIM)
+        if runner is not None and key and is_panel_event(body):
+            runner.started(key)  # before routing: the row stays open until the listener ends
+            context[HELD] = key
+        return next()
+
+    return middleware
+
+
+@contextmanager
+def _claimed(app: App, context: BoltContext) -> Iterator[None]:
+    runner = getattr(app, "inbox", None)
+    key = context.get(HELD)
+    if runner is None or not key:
+        yield
+        return
+    with runner.claimed(key, int(context.get(ATTEMPT) or 1)):
+        yield
+
+
+def build(services: Services, app: App | None = None) -> Assistant:
     assistant = Assistant(logger=logging.getLogger("bot.slack.assistant"))
 
     @assistant.thread_started
-    def started(payload: dict, client: WebClient, set_suggested_prompts) -> None:
+    def started(
+        payload: dict, client: WebClient, set_suggested_prompts, context: BoltContext
+    ) -> None:
         thread = payload.get("assistant_thread") or {}
         where = Where(str(thread.get("channel_id") or ""), thread_ts=thread.get("thread_ts"))
-        post(client, where, GREETING)
+        with _claimed(app, context):
+            post(client, where, GREETING)
         set_suggested_prompts(prompts=PROMPTS, title="Try one of these")
 
     @assistant.thread_context_changed
@@ -87,13 +127,20 @@ def build(services: Services) -> Assistant:
         context is not stored (the default store would need conversations.history)."""
 
     @assistant.user_message
-    def message(payload: dict, body: dict, client: WebClient, set_status, set_title) -> None:
+    def message(
+        payload: dict,
+        body: dict,
+        client: WebClient,
+        set_status,
+        set_title,
+        context: BoltContext,
+    ) -> None:
         text = clip(slack_unescape(payload.get("text") or "").strip())
         where = Where(str(payload.get("channel") or ""), thread_ts=payload.get("thread_ts"))
-        if not text:
-            return
         kind = intent(text)
-        with kindly(client, where, "assistant_message"):
+        with _claimed(app, context), kindly(client, where, "assistant_message"):
+            if not text:
+                return
             who = who_for_dm(services, str(payload.get("user") or ""), workspace_of(body))
             _name_thread(set_title, kind, text)
             set_status(LOOKING if kind == "helped" else THINKING)
@@ -124,9 +171,14 @@ def answer(client: WebClient, services: Services, who: Who, where: Where, kind: 
         reply = coach.helped(who, text)
         post(client, where, reply, context={"q": text[:1500], "t": who.team})
         return
-    reply = coach.start_reflection(who) if kind == "reflect_start" else coach.reflect(who, text)
+    reply = (
+        coach.start_reflection(who)
+        if kind == "reflect_start"
+        else reflect_once(services, who, text)  # a rerun never takes the turn in twice
+    )
     post(client, where, reply, context={"t": who.team})
 
 
 def register(app: App, services: Services) -> None:
-    app.assistant(build(services))
+    app.use(_hold_panel_events(app))
+    app.assistant(build(services, app))

@@ -43,6 +43,7 @@ from bot.slack.inbox_keys import (
     inbox_key,
     is_interaction,
     kind_of,
+    runs_inline,
     where_for_event,
 )
 
@@ -316,8 +317,10 @@ class InboxRunner:
             "x-slack-request-timestamp": [timestamp],
             "x-slack-signature": [self._verifier.generate_signature(timestamp=timestamp, body=raw)],
         }
-        if not is_interaction(key):  # a click's or a modal's work may run before its ack
-            headers["x-slack-bolt-lazy-only"] = ["1"]  # the ack was sent long ago
+        if not is_interaction(key) and not runs_inline(raw):
+            # A click's or a modal's work, and the side panel's (Bolt's Assistant runs its
+            # listeners inline), is not lazy; every other event's is: its ack went long ago.
+            headers["x-slack-bolt-lazy-only"] = ["1"]
         self.app.dispatch(BoltRequest(body=raw, headers=headers, context=context))
 
     def _mark_in_hand(self, key: str, delta: int) -> None:

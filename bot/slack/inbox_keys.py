@@ -117,3 +117,24 @@ def find_posted(client: WebClient, answer: dict, key: str, index: int, since: fl
         ):
             return str(message.get("ts"))
     return None
+
+
+def runs_inline(raw_body: str) -> bool:
+    """A stored side-panel event: Bolt's Assistant runs its listeners inline, never lazily."""
+    try:
+        body = json.loads(raw_body)
+    except (ValueError, TypeError):
+        return False
+    return isinstance(body, dict) and is_panel_event(body)
+
+
+def is_panel_event(body: dict) -> bool:
+    """The side-panel events whose listeners always run (the tests Bolt's Assistant uses)."""
+    from slack_bolt.request.payload_utils import (
+        is_assistant_thread_started_event,
+        is_user_message_event_in_assistant_thread,
+    )
+
+    return is_assistant_thread_started_event(body) or is_user_message_event_in_assistant_thread(
+        body
+    )

@@ -88,3 +88,23 @@ def test_a_step_whose_entry_a_dead_replica_saved_is_saved_once(app, fake_slack):
     assert len(app.journal.list_entries(ALICE)) == 1, "the entry saved once"
     [posted] = _texts(fake_slack, DM)
     assert "entry 1" in posted and app.journal.load_conversation(who) is None
+
+
+def test_a_side_panel_message_whose_replica_died_is_answered_once(app, fake_slack):  # noqa: F811
+    from bot.slack.assistant import NO_COMMITMENT
+    from tests.slack.test_assistant import THREAD, in_thread
+
+    _personal(app)
+    body = in_thread("Show my last commitment")
+    key = inbox_key(body, app.inbox.resumable)
+    request = {"body": json.dumps(body), "content_type": "application/json"}
+    app.inbox.inbox.receive(key, "message", request, owner="dead", lease_seconds=0.1)
+    time.sleep(0.2)
+
+    assert app.inbox.sweep() == 1
+    _wait_done(app, key)
+    posts = [
+        c for c in fake_slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == THREAD
+    ]
+    assert [p.args["text"] for p in posts] == [NO_COMMITMENT]
+    assert posts[0].args["metadata"]["event_payload"]["inbox"] == key, "posted under the claim"
