@@ -40,6 +40,7 @@ from bot.coaching.reply import Action, Reply, ReplyKind
 from bot.coaching.safety import SafetyText, looks_distressed
 from bot.coaching.text import clean_input, has_words, is_greeting, looks_like_injection
 from bot.coaching.text import wants_to_stop as stop_words
+from bot.coaching.turn_patterns import ADVICE_REQUEST
 from bot.coaching.turns import Turn, TurnAct, TurnReader
 
 if TYPE_CHECKING:
@@ -187,9 +188,11 @@ class Reflection(ReplyMaking):
         turn = self.reader.read(text)
         if turn.act is not TurnAct.DISTRESS and looks_distressed(text):
             return Turn(text=text, act=TurnAct.DISTRESS)  # the floor under the classifier
-        if turn.act is TurnAct.ADVICE_REQUEST and _names_options(text):
-            # "I could meet the chairs, or rewrite it with them." is their own options, said:
-            # not a question to us, so not met with "I don't give advice".
+        if turn.act is TurnAct.ADVICE_REQUEST and (
+            _names_options(text) or ("?" not in text and not ADVICE_REQUEST.search(text))
+        ):
+            # "I could meet the chairs, or rewrite it with them", "Maybe suggest a rotating
+            # chair": their own options, said, not asked; never met with "I don't give advice".
             return replace(turn, act=TurnAct.ANSWER)
         return turn
 

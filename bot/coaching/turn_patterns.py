@@ -126,6 +126,15 @@ UNCERTAIN = re.compile(
     re.IGNORECASE,
 )
 
+# "I don't know what I want to happen": not knowing, said about their own wishes or next move.
+UNCERTAIN_ABOUT = re.compile(
+    rf"^(?:{_FILLER}[ ,]*)*(?:i )?(?:really |honestly )?(?:(?:don't|dont|do not) know|"
+    r"(?:i'?m )?not sure|(?:i'?m )?unsure) (?:what|how|where) (?:(?:i|we) (?:want|feel|think|"
+    r"should do|can do)|to (?:do|think|feel|say))"
+    r"(?: to happen| about (?:it|this|that)| next| now)?$",
+    re.IGNORECASE,
+)
+
 # "It's not about money at all": the leader says what their last words were *not* about.
 CORRECTION = re.compile(
     r"(?:^|[.!?]\s+|\bno[,.]?\s+|\bbut\s+)"
@@ -270,7 +279,7 @@ def pattern_act(text: str) -> TurnAct | None:
         return TurnAct.DISTRESS
     if STOP.match(bare) or (len(bare) <= STOP_MAX_CHARS and STOP_PHRASE.search(bare)):
         return TurnAct.STOP
-    if UNCERTAIN.match(bare) or not bare or _all_uncertain(bare):
+    if UNCERTAIN.match(bare) or UNCERTAIN_ABOUT.match(bare) or not bare or _all_uncertain(bare):
         return TurnAct.UNCERTAIN
     if any(p.search(text) for p in (CORRECTION, CORRECTION_SWAP, CORRECTION_PLAIN)) or (
         CORRECTION_SHORT.search(text) and len(bare) <= 120

@@ -432,3 +432,18 @@ def test_options_the_leader_names_are_heard_and_the_step_is_asked_for_next(coach
     assert "I don't give advice" not in reply.text
     assert reply.meta["state"] == "will", reply.question
     assert "step" in (reply.question or "").lower() or "step" in reply.text.lower()
+
+
+def test_not_knowing_what_they_want_is_met_gently_not_with_a_demand_for_a_step(coach, who):
+    coach.start_reflection(who)
+    coach.reflect(who, "The safeguarding partnership meeting got derailed over who chairs it.")
+    coach.reflect(who, "The police want to chair because they fund most of it.")
+    reply = coach.reflect(who, "Honestly I don't know what I want to happen.")
+    assert reply.meta["state"] != "will" and "concrete step" not in reply.text
+
+
+def test_a_suggestion_said_without_asking_is_not_taken_for_a_request_for_advice(coach, who):
+    coach.start_reflection(who)
+    coach.reflect(who, "The safeguarding partnership meeting got derailed over who chairs it.")
+    reply = coach.reflect(who, "Maybe suggest a rotating chair, or an independent one.")
+    assert "I don't give advice" not in reply.text and reply.question
