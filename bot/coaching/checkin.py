@@ -35,6 +35,25 @@ _DONE = re.compile(
 _UNSURE = re.compile(r"\b(?:not sure|no idea|don['’]?t know|dunno|can['’]?t remember)\b", re.I)
 
 
+# "Her diary was full and then I was off sick": the answer already says what got in the way.
+_REASON = re.compile(
+    r"\b(?:because|cos|as|since|but|then|so|due to|what with)\b|"
+    r"\b(?:was|were|got) (?:full|busy|away|off|cancell?ed|postponed|moved|pulled)\b|"
+    r"\b(?:off sick|ill|on leave|annual leave|holiday|no time|ran out of time|took over|"
+    r"got in the way|clash(?:ed)?|diary|pressures?|crisis|firefighting)\b",
+    re.IGNORECASE,
+)
+
+
+# Follow-ups that ask for the obstacle: not asked of someone who has just named it.
+ASKS_WHY = re.compile(r"got in the way|made it hard|needed to be different|instead|obstacle", re.I)
+
+
+def explains_why(text: str) -> bool:
+    """A "not done" answer that already names what got in the way, so it is not asked."""
+    return bool(_REASON.search(text))
+
+
 def outcome(text: str) -> str:
     """What the leader's check-in answer says happened to the commitment."""
     if _UNSURE.search(text) and not _DONE.search(text):

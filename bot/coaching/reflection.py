@@ -277,9 +277,15 @@ class Reflection(ReplyMaking):
         if turn.act is TurnAct.UNCERTAIN:
             result = checkins.UNCLEAR
         state["checkin_outcome"] = result
-        lead = f"{note}{self._mirror(turn.text, turn.act)} {checkins.ACKNOWLEDGE[result]}"
-        bank_stage = checkins.FOLLOW_UP_STAGE[result]
-        reply = self._ask(who, state, bank_stage, lead, stage=CHECKIN_FOLLOW_UP)
+        acknowledge, bank_stage = checkins.ACKNOWLEDGE[result], checkins.FOLLOW_UP_STAGE[result]
+        skip: set[str] = set()
+        if result == checkins.NOT_DONE and checkins.explains_why(turn.text):
+            # They have said what got in the way: asking "What got in the way?" would not
+            # have listened, so the follow-up starts from it.
+            acknowledge = "That happens, and you've named what got in the way."
+            skip = {q.id for q in self.bank.select(bank_stage) if checkins.ASKS_WHY.search(q.text)}
+        lead = f"{note}{self._mirror(turn.text, turn.act)} {acknowledge}"
+        reply = self._ask(who, state, bank_stage, lead, stage=CHECKIN_FOLLOW_UP, skip=skip)
         reply.meta["checkin_outcome"] = result
         return reply
 

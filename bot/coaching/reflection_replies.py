@@ -82,8 +82,9 @@ class ReplyMaking:
         passage: Passage | None = None,
         asked: Asked | None = None,
         clean_first: bool = False,
+        skip: set[str] | frozenset[str] = frozenset(),
     ) -> Reply:
-        seen = self.store.seen_question_ids(who)
+        seen = self.store.seen_question_ids(who) | set(skip)  # skip: not right for this turn
         if asked is None:
             asked = self.asker.ask(
                 bank_stage, seen, themes=themes, said=said, salt=who.user, clean_first=clean_first

@@ -294,6 +294,19 @@ def pattern_act(text: str) -> TurnAct | None:
     return None
 
 
+# A short physical illness, said in passing: "off sick for two days", "ill with a cold".
+BRIEF_ILLNESS = re.compile(
+    r"\b(?:off sick|off ill|ill|unwell|poorly|laid up)\b[^.!?]{0,30}?\b(?:"
+    r"for (?:a|one|two|three|a couple of|a few|\d) (?:day|days)|"
+    r"with (?:a |the )?(?:cold|flu|bug|covid|tummy bug|sickness bug|migraine|chest infection))\b",
+    re.IGNORECASE,
+)
+
+
+def brief_illness(text: str) -> bool:
+    return bool(BRIEF_ILLNESS.search(normalise(text)))
+
+
 def commitment_offered(text: str) -> bool:
     return bool(COMMITMENT.search(normalise(text)))
 

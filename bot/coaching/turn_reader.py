@@ -162,6 +162,10 @@ class EmbeddingTurnReader:
     def decide(text: str, act_scores: dict[str, float]) -> TurnAct:
         ruled = patterns.pattern_act(text)
         distress = act_scores.get(TurnAct.DISTRESS, 0.0)
+        if ruled is not TurnAct.DISTRESS and patterns.brief_illness(text):
+            # "I was off sick for two days with a cold": a short illness, not distress. The
+            # distress lexicon still wins whenever it speaks ("signed off with stress").
+            distress = 0.0
         if ruled is TurnAct.DISTRESS or distress >= (
             DISTRESS_OVER_PATTERN if ruled is not None else DISTRESS_FLOOR
         ):

@@ -277,6 +277,7 @@ def _week(coach: Coach, who: Who, clock, commitment: str) -> list:
     ("answer", "stage"),
     [
         ("Yes, I did it and we met on Tuesday.", "checkin_done"),
+        ("No, I didn't get round to it.", "checkin_not"),
         ("I didn't get round to it, the winter pressures took over.", "checkin_not"),
         ("It changed: she left, so I spoke to her deputy instead.", "checkin_changed"),
     ],
@@ -290,6 +291,25 @@ def test_the_check_in_follows_up_what_happened(coach, who, clock, bank, answer, 
     assert reply.meta["checkin_outcome"] + "" and bank.get(reply.meta["question_id"]).stage == stage
     assert reply.text != "Thank you for looking back on that."
     assert _quoted(reply)[0].rstrip("…") in answer
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "I didn't get round to it, the winter pressures took over.",
+        "No, I didn't manage it. Her diary was full and then I was off sick for two days.",
+    ],
+)
+def test_a_check_in_that_names_the_obstacle_is_not_asked_what_got_in_the_way(
+    coach, who, clock, answer
+):
+    _week(coach, who, clock, COMMITMENT)
+    clock.advance(days=7)
+    coach.start_reflection(who)
+    reply = coach.reflect(who, answer)
+    assert reply.meta["state"] != "safety", "a short illness is not distress"
+    assert "named what got in the way" in reply.text
+    assert not re.search(r"got in the way|made it hard|instead", reply.question or "")
 
 
 def test_the_same_commitment_week_after_week_is_noticed_gently(coach, who, clock):
