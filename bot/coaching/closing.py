@@ -42,7 +42,9 @@ _SITUATION = re.compile(
 )
 _TOPIC_AFTER_WHAT = re.compile(
     r"^(?:what|anything|who)(?: else)? (?:helped|helps|has helped|works|worked|happened|"
-    r"is known|do we know|does the evidence say|do the documents say)"
+    r"is known|do we know|does the evidence say|do the documents say|"
+    r"(?:did|have|do|has) (?:others|other places|other areas|people|places|anyone) "
+    r"(?:do|done|tried|try))"
     r"(?: elsewhere| in other places)? (?:with|for|on|about|in|around|regarding) (?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -104,6 +106,12 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
         lambda s: f"Who in your system sees “{s}” differently from your team?",
         lambda s: f"What would your partners say about “{s}”, if you asked them?",
     ),
+    "place": (  # "what did Bradford do?": a place's story, not a topic
+        lambda p: f"Which part of {p}'s experience is closest to where your team is now?",
+        lambda p: f"What would you want to ask the people who led the work in {p}?",
+        lambda p: f"What is different about your patch from {p}, and what is the same?",
+        lambda p: f"What from {p}'s story would you try first?",
+    ),
     "topic": (
         lambda t: f"Where do things stand on {t} in your patch right now?",
         lambda t: f"What would progress on {t} look like for your team?",
@@ -112,6 +120,14 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
     ),
 }
 
+
+# "what did Bradford do?", "what happened in North West London", "Barnet": only a place.
+_NAME = r"([A-Z][a-z][\w'’&-]*(?: (?:and |of |the )?[A-Z][a-z][\w'’&-]*){0,3})"
+_PLACE_ONLY = re.compile(
+    rf"^(?:(?:what|how) (?:did|has|have|does|do) {_NAME} (?:do|done|try|tried|achieve|achieved|"
+    rf"learn|learnt|learned)(?: there)?|what (?:happened|worked) in {_NAME}|"
+    rf"(?:about |in )?{_NAME})$"
+)
 
 # "our partnership has stalled, what did others do": the situation, then a generic ask.
 _TRAILING_ASK = re.compile(
@@ -135,6 +151,9 @@ def key_phrase(question: str) -> KeyPhrase | None:
     if not text:
         return None
     text = _LEADS.sub("", text).strip()
+    as_typed = _LEADS.sub("", re.sub(r"[?!.…]+$", "", " ".join(question.split()))).strip()
+    if match := _PLACE_ONLY.match(text) or _PLACE_ONLY.match(as_typed):
+        return KeyPhrase("place", next(g for g in match.groups() if g))
     if match := _TRAILING_ASK.match(text):
         # Their situation, then their ask: a generic ask ("what did others do") says nothing,
         # so the situation is the phrase; a specific one is the question they asked.
@@ -193,6 +212,9 @@ CLARIFY: dict[str, Template] = {
     ),
     "topic": lambda t: (
         f"What about {t} matters most to your team, so I can look for something closer?"
+    ),
+    "place": lambda p: (
+        f"What would you most like to know about {p}, so I can look for something closer?"
     ),
 }
 CLARIFY_ANY = "What is the situation behind your question, so I can look for something closer?"

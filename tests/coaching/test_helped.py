@@ -323,3 +323,19 @@ def test_an_unavailable_library_gets_a_calm_reply(coach, who, knowledge_evidence
 def test_an_empty_question_asks_what_they_would_like_to_know(coach, who):
     reply = coach.helped(who, "   ")
     assert reply.kind is ReplyKind.INFO and "helped" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asked_about"),
+    [
+        ("what did Bradford do?", "Bradford"),
+        ("Barnet", "Barnet"),
+        ("what did others do about funding?", "funding"),
+    ],
+)
+def test_the_closing_question_is_about_what_was_asked_not_its_wording(question, asked_about):
+    from bot.coaching.closing import closing_question
+
+    closing = closing_question(question) or ""
+    assert asked_about in closing
+    assert "what did" not in closing.lower() and "do look like" not in closing
