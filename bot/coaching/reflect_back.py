@@ -176,14 +176,18 @@ def clauses(text: str) -> list[str]:
 
 
 def telling_clause(text: str, *, max_words: int = MAX_WORDS) -> str:
-    """The clause of `text` with most content words (work words count double), trimmed."""
+    """The clause of `text` with most content words (work words count double, a "but" clause
+    more), trimmed."""
     candidates = clauses(text)
     if not candidates:
         return ""
 
     def score(clause: str) -> tuple[float, int]:
         words = content_words(clause)
-        return (len(words) + 1.5 * len(_WORK.findall(clause)), -candidates.index(clause))
+        # "We launched the board but the voluntary sector feel like make-weights": what comes
+        # after "but" is usually the point.
+        turn = 2.0 if re.match(r"(?:but|yet|although|though)\s", clause, re.I) else 0.0
+        return (len(words) + 1.5 * len(_WORK.findall(clause)) + turn, -candidates.index(clause))
 
     best = max(candidates, key=score)
     return trim_words(best, max_words)

@@ -467,3 +467,13 @@ def test_a_suggestion_said_without_asking_is_not_taken_for_a_request_for_advice(
     coach.reflect(who, "The safeguarding partnership meeting got derailed over who chairs it.")
     reply = coach.reflect(who, "Maybe suggest a rotating chair, or an independent one.")
     assert "I don't give advice" not in reply.text and reply.question
+
+
+def test_the_reflect_back_quotes_what_comes_after_but(coach, who):
+    coach.start_reflection(who)
+    reply = coach.reflect(
+        who,
+        "We launched the joint commissioning board but the voluntary sector feel like "
+        "they're there to make up the numbers.",
+    )
+    assert "the voluntary sector feel like they're there to make up the numbers" in reply.text
