@@ -75,13 +75,17 @@ def upgrade_to_head(engine: Engine) -> tuple[str | None, str]:
     for SQLite, a lock file; whoever comes second finds the work done.
     """
     head = head_revision()
-    if current_revision(engine) == head:
-        return head, head  # the common case: nothing to do, no lock needed
-    with _IN_PROCESS, _sqlite_file_lock(engine), engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-        before = MigrationContext.configure(conn).get_current_revision()
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    # SQLite: look only once holding the lock file. A brand-new database's first connection
+    # switches it to WAL, which waits on a migration another process has in progress and can
+    # time out ("database is locked") if that migration is slow.
+    with _IN_PROCESS, _sqlite_file_lock(engine):
+        if current_revision(engine) == head:
+            return head, head  # the common case: nothing to do
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+            before = MigrationContext.configure(conn).get_current_revision()
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
     return before, head
