@@ -151,7 +151,7 @@ def key_phrase(question: str) -> KeyPhrase | None:
     if not text:
         return None
     text = _LEADS.sub("", text).strip()
-    as_typed = _LEADS.sub("", re.sub(r"[?!.…]+$", "", " ".join(question.split()))).strip()
+    as_typed = _LEADS.sub("", _normalised(question, keep_case=True)).strip()  # "Barnet"
     if match := _PLACE_ONLY.match(text) or _PLACE_ONLY.match(as_typed):
         return KeyPhrase("place", next(g for g in match.groups() if g))
     if match := _TRAILING_ASK.match(text):
@@ -247,11 +247,13 @@ _FINITE = frozenset({
 _VAGUE = frozenset(("help", "anything", "something", "stuff", "things", "ideas", "evidence"))
 
 
-def _normalised(question: str) -> str:
+def _normalised(question: str, *, keep_case: bool = False) -> str:
     text = " ".join((question or "").replace("’", "'").replace("‘", "'").split())
     text = text.strip(" \"'“”")
     text = re.sub(r"[?!.…]+$", "", text).strip()
-    return text[:1].lower() + text[1:] if not text[:2].isupper() else text
+    if keep_case or text[:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _phrase(shape: str, text: str) -> KeyPhrase | None:

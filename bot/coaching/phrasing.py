@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
@@ -20,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from bot.coaching.questions import question_problems
 from bot.coaching.quotes import quoted_spans, quotes_are_verbatim
 from bot.evidence.passage import Passage
+from bot.llm import ask, chat_model
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +27,6 @@ MAX_SUMMARY_CHARS = 500
 MAX_CONTEXT_CHARS = 1500  # of the leader's words sent to the model
 MAX_REFLECTION_WORDS = 40
 _ADVICE_WORDS = ("you should", "you could", "you might", "try ", "consider", "i suggest", "why not")
-
-# Calls that overrun keep running in the background; a small shared pool bounds them.
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ripple-llm")
 
 
 class LLMPhraser:
@@ -107,18 +103,7 @@ class LLMPhraser:
         return answer
 
     def _ask(self, prompt: str) -> str | None:
-        future = _POOL.submit(self.model.invoke, prompt)
-        try:
-            message = future.result(timeout=self.timeout_seconds)
-        except FutureTimeout:
-            future.cancel()
-            log.warning("llm timed out after %.1fs; using the plain wording", self.timeout_seconds)
-            return None
-        except Exception as exc:  # any provider failure falls back, by design
-            log.warning("llm call failed (%s); using the plain wording", type(exc).__name__)
-            return None
-        content = getattr(message, "content", message)
-        return content if isinstance(content, str) else None
+        return ask(self.model, prompt, self.timeout_seconds)
 
 
 def _fill(template: str, **values: str) -> str:
@@ -130,15 +115,7 @@ def _fill(template: str, **values: str) -> str:
 
 def build_phraser(settings, prompts_dir: Path | None = None) -> LLMPhraser | None:
     """The phraser for `settings.llm`, or None when off or when the model can't be built."""
-    if not settings.llm:
-        return None
-    try:
-        from langchain.chat_models import init_chat_model
-
-        model = init_chat_model(settings.llm)
-    except Exception as exc:  # a missing provider package must not stop the coach
-        log.warning(
-            "RIPPLE_LLM=%s could not be loaded (%s); phrasing stays plain", settings.llm, exc
-        )
+    model = chat_model(settings, "phrasing stays plain")
+    if model is None:
         return None
     return LLMPhraser(model, prompts_dir or settings.prompts_dir, settings.llm_timeout_seconds)

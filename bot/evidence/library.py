@@ -99,6 +99,7 @@ class EvidenceLibrary:
         self._lexical: tuple[LexicalIndex, LexicalIndex] | None = None
         self._vectors: PassageVectors | None = None
         self._names: Coverage | None = None
+        self._questions: dict[str, list[str]] | None = None
         self._query_vectors: dict[tuple[int, str], list[float]] = {}
         self._checked_ingested = False
         # Slack handlers search from worker threads; build the lazy indexes once, not per thread.
@@ -117,22 +118,22 @@ class EvidenceLibrary:
             started = time.perf_counter()
             manifest = load_manifest(self.settings.knowledge_dir)
             self.__dict__["sources"] = manifest  # refresh the cached manifest
-            model_id = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
-            report = run_ingest(self.settings.knowledge_dir, manifest, self.store, model_id)
+            model_path = str(getattr(self.embedder, "model_path", type(self.embedder).__name__))
+            report = run_ingest(self.settings.knowledge_dir, manifest, self.store, model_path)
             self._forget()  # the lexical index and vectors are rebuilt from the store
             chunks = self._chunk_list()
             folder = self.settings.knowledge_dir
-            minilm_seed = load_seed(folder / MINILM_SEED_FILE, _model_id(self.embedder))
+            minilm_seed = load_seed(folder / MINILM_SEED_FILE, model_id(self.embedder))
             sync_sub_passages(self.sub_store, chunks, minilm_seed)
-            e5_seed = load_seed(folder / SEED_FILE, _model_id(self.second))
+            e5_seed = load_seed(folder / SEED_FILE, model_id(self.second))
             sync_sub_passages(self.e5_store, chunks, e5_seed)
             questions = self._question_index(chunks, write_questions)
             report.warnings.extend(questions.problems)
             report.questions = sum(len(q) for q in questions.by_passage.values())
             pairs = questions.questions()
-            seed = load_seed(folder / MINILM_QUESTIONS_SEED_FILE, _model_id(self.embedder))
+            seed = load_seed(folder / MINILM_QUESTIONS_SEED_FILE, model_id(self.embedder))
             sync_questions(self.questions_store, pairs, seed)
-            seed = load_seed(folder / QUESTIONS_SEED_FILE, _model_id(self.second))
+            seed = load_seed(folder / QUESTIONS_SEED_FILE, model_id(self.second))
             sync_questions(self.questions_e5_store, pairs, seed)
             self._forget()
             self._checked_ingested = True
@@ -341,6 +342,7 @@ class EvidenceLibrary:
             self._lexical = None
             self._vectors = None
             self._names = None
+            self._questions = None
 
     def _passage_vectors(self) -> PassageVectors:
         with self._lock:
@@ -423,10 +425,15 @@ class EvidenceLibrary:
             return self._names
 
     def _indexed_questions(self) -> dict[str, list[str]]:
-        by_passage: dict[str, list[str]] = {}
-        for row in self.questions_store.all_chunks():
-            by_passage.setdefault(row.meta.get("parent", ""), []).append(row.text)
-        return by_passage
+        """Each passage's indexed questions, read from the store once per index build (BM25
+        and the coverage names both want them)."""
+        with self._lock:
+            if self._questions is None:
+                by_passage: dict[str, list[str]] = {}
+                for row in self.questions_store.all_chunks():
+                    by_passage.setdefault(row.meta.get("parent", ""), []).append(row.text)
+                self._questions = by_passage
+            return self._questions
 
     def _allowed_rows(self, ids: list[str], docs: list[str], places: list[str]) -> list[int]:
         allowed = []
@@ -465,7 +472,7 @@ def _or(scores: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return np.where(scores < -0.5, fallback, scores)
 
 
-def _model_id(model: Embeddings) -> str:
+def model_id(model: Embeddings) -> str:
     """Which model made a vector: the bundled path's last two parts, else the class name."""
     path = str(getattr(model, "model_path", type(model).__name__))
     return "/".join(path.replace("\\", "/").rstrip("/").split("/")[-2:])

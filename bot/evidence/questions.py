@@ -17,8 +17,6 @@ import logging
 import os
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import yaml
 
 from bot.evidence.store import StoredChunk
 from bot.evidence.vectors import text_key
+from bot.llm import ask, chat_model
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +139,6 @@ class QuestionWriter:
         self.model = model
         self.prompt = prompt
         self.timeout_seconds = timeout_seconds
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ripple-questions")
 
     def write(self, passage: StoredChunk) -> list[str] | None:
         prompt = (
@@ -148,18 +146,8 @@ class QuestionWriter:
             .replace("{places}", passage.meta.get("places", "").replace("|", ", "))
             .replace("{passage}", passage.text)
         )
-        future = self._pool.submit(self.model.invoke, prompt)
-        try:
-            message = future.result(timeout=self.timeout_seconds)
-        except FutureTimeout:
-            future.cancel()
-            log.warning("question writing timed out after %.0fs", self.timeout_seconds)
-            return None
-        except Exception as exc:  # a provider failure costs this passage its questions only
-            log.warning("question writing failed (%s)", type(exc).__name__)
-            return None
-        content = getattr(message, "content", message)
-        if not isinstance(content, str):
+        content = ask(self.model, prompt, self.timeout_seconds)
+        if content is None:  # a provider failure costs this passage its questions only
             return None
         questions = [q for line in content.splitlines() if (q := clean_question(line, marked=True))]
         return questions[:MAX_QUESTIONS] or None
@@ -167,14 +155,8 @@ class QuestionWriter:
 
 def build_writer(settings) -> QuestionWriter | None:
     """The question writer for `settings.llm`, or None when off or unavailable."""
-    if not settings.llm:
-        return None
-    try:
-        from langchain.chat_models import init_chat_model
-
-        model = init_chat_model(settings.llm)
-    except Exception as exc:  # a missing provider package must not stop ingest
-        log.warning("RIPPLE_LLM=%s unavailable (%s); no questions written", settings.llm, exc)
+    model = chat_model(settings, "no questions written")
+    if model is None:
         return None
     prompt = _prompt(settings.prompts_dir)
     return QuestionWriter(model, prompt, max(settings.llm_timeout_seconds, 20.0))

@@ -22,7 +22,7 @@ from bot.evidence.vectors import (
 
 
 def main() -> None:
-    from bot.evidence.library import _model_id
+    from bot.evidence.library import model_id
     from bot.services import Services
 
     settings = Settings()
@@ -35,7 +35,7 @@ def main() -> None:
         (library.questions_store, MINILM_QUESTIONS_SEED_FILE, library.embedder),
         (library.questions_e5_store, QUESTIONS_SEED_FILE, library.second),
     ):
-        count = write_seed(store, folder / name, _model_id(model))
+        count = write_seed(store, folder / name, model_id(model))
         print(f"{folder / name}: {count} vectors")
 
 

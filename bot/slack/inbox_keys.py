@@ -7,6 +7,10 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
+from slack_bolt.request.payload_utils import (
+    is_assistant_thread_started_event,
+    is_user_message_event_in_assistant_thread,
+)
 from slack_sdk import WebClient
 
 METADATA_TYPE = "ripple_answer"  # on every answer message: {"inbox": key, "part": n}
@@ -47,7 +51,7 @@ def inbox_key(body: dict, resumable: Resumable | None = None) -> str | None:
     """Which inbox row a request's work answers: every event and slash command, and the
     interactions `resumable` covers. Every interaction is also guarded by replay.py."""
     key = request_key(body)
-    if key is None or not key.startswith(("view:", "action:")):
+    if key is None or not is_interaction(key):
         return key
     return key if resumable is not None and resumable.covers(body) else None
 
@@ -130,11 +134,6 @@ def runs_inline(raw_body: str) -> bool:
 
 def is_panel_event(body: dict) -> bool:
     """The side-panel events whose listeners always run (the tests Bolt's Assistant uses)."""
-    from slack_bolt.request.payload_utils import (
-        is_assistant_thread_started_event,
-        is_user_message_event_in_assistant_thread,
-    )
-
     return is_assistant_thread_started_event(body) or is_user_message_event_in_assistant_thread(
         body
     )
