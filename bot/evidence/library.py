@@ -51,6 +51,7 @@ from bot.evidence.relevance import (
 from bot.evidence.result import SearchResult
 from bot.evidence.sources import Manifest, load_manifest
 from bot.evidence.store import StoredChunk, VectorStore
+from bot.evidence.uncovered import UncoveredTopics
 from bot.evidence.vectors import (
     MINILM_QUESTIONS_SEED_FILE,
     MINILM_SEED_FILE,
@@ -99,6 +100,7 @@ class EvidenceLibrary:
         self._lexical: tuple[LexicalIndex, LexicalIndex] | None = None
         self._vectors: PassageVectors | None = None
         self._names: Coverage | None = None
+        self._topics: UncoveredTopics | None = None
         self._questions: dict[str, list[str]] | None = None
         self._query_vectors: dict[tuple[int, str], list[float]] = {}
         self._checked_ingested = False
@@ -204,6 +206,8 @@ class EvidenceLibrary:
         named = gate.allowed or gate.kind == "uncovered"
         if named and (name := self._coverage().unknown_name(text)):
             gate = self.gate.uncovered(name)
+        elif named and (topic := self._uncovered_topics().match(text)):
+            gate = self.gate.uncovered(topic, covers=True)
         if not gate.allowed:
             return SearchResult([], "none", f"request:{gate.kind}", gate.message)
         e5 = self._embed(self.second, asked)
@@ -342,6 +346,7 @@ class EvidenceLibrary:
             self._lexical = None
             self._vectors = None
             self._names = None
+            self._topics = None
             self._questions = None
 
     def _passage_vectors(self) -> PassageVectors:
@@ -423,6 +428,14 @@ class EvidenceLibrary:
                 texts += [q for qs in self._indexed_questions().values() for q in qs]
                 self._names = Coverage(texts, self.gate.known_acronyms)
             return self._names
+
+    def _uncovered_topics(self) -> UncoveredTopics:
+        """The public-service topics the passages never touch (uncovered.py)."""
+        with self._lock:
+            if self._topics is None:
+                texts = [f"{c.meta.get('section', '')}\n{c.text}" for c in self._chunk_list()]
+                self._topics = UncoveredTopics.load(self.settings.prompts_dir, texts)
+            return self._topics
 
     def _indexed_questions(self) -> dict[str, list[str]]:
         """Each passage's indexed questions, read from the store once per index build (BM25

@@ -1,0 +1,73 @@
+"""Public-service topics the evidence library does not cover, named back to the leader.
+
+A question about NHS dentistry, flood planning or a ransomware attack, framed as partnership
+working ("how have councils and the NHS worked together on…"), reads to an embedding just like
+the library's own questions, and gets a stretched passage. What tells them apart is the
+subject, and the subjects a leader in UK public services might ask about are a known,
+finite list: `prompts/uncovered_topics.yaml`, written from general knowledge of public
+services and checked against the documents, never against eval questions.
+
+The list is checked against the library again at run time: a pattern that matches any passage
+is set aside (logged), because the library then says something on that topic. So adding a
+document about flooding makes flooding answerable without editing the list.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+TOPICS_FILE = "uncovered_topics.yaml"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+class UncoveredTopics:
+    def __init__(self, topics: Iterable[Topic], library_texts: Iterable[str]) -> None:
+        texts = list(library_texts)
+        kept: list[Topic] = []
+        for topic in topics:
+            patterns = tuple(p for p in topic.patterns if not _said_in(p, texts))
+            if len(patterns) < len(topic.patterns):
+                log.info("uncovered topic %r: patterns the library matches set aside", topic.name)
+            if patterns:
+                kept.append(Topic(topic.name, patterns))
+        self.topics = tuple(kept)
+
+    @classmethod
+    def load(cls, prompts_dir: Path, library_texts: Iterable[str]) -> UncoveredTopics:
+        """The inventory in `prompts_dir`, less what the library covers; empty if absent."""
+        path = prompts_dir / TOPICS_FILE
+        if not path.is_file():
+            return cls((), ())
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        topics = [
+            Topic(
+                str(entry["name"]).strip(),
+                tuple(re.compile(str(p), re.IGNORECASE) for p in entry.get("patterns") or ()),
+            )
+            for entry in data.get("topics") or ()
+        ]
+        return cls(topics, library_texts)
+
+    def match(self, question: str) -> str | None:
+        """The name of the first uncovered topic the question is about, else None."""
+        for topic in self.topics:
+            if any(p.search(question) for p in topic.patterns):
+                return topic.name
+        return None
+
+
+def _said_in(pattern: re.Pattern[str], texts: list[str]) -> bool:
+    return any(pattern.search(text) for text in texts)
