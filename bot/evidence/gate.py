@@ -5,8 +5,9 @@ that sounds like the library but asks for something it never holds (book my leav
 section 75, today's waiting times, Sarah's journal, Greater Manchester devolution). The gate
 reads what a request *is for*, in two steps, both from `prompts/request_gate.yaml`:
 
-1. patterns per kind (admin, writing, live facts, someone's journal, small talk, topics the
-   library does not cover): precise, and explain themselves;
+1. patterns per kind (admin, writing, live facts, someone's journal, small talk, everyday
+   plans): precise, and explain themselves. Topics the library does not cover are named by
+   `uncovered.py`, after the gate;
 2. a small logistic-regression classifier on the question's MiniLM embedding, trained on the
    yaml's examples of each kind against examples of real library questions, so new wording
    of the same request is caught. It refuses only when confident (REFUSE_PROBABILITY).
@@ -32,8 +33,8 @@ REFUSE_PROBABILITY = 0.80  # the classifier alone refuses only this sure; patter
 # kinds summed). Chosen on the tuning set and the first five held-out files, where no on-topic
 # question reaches 0.90 and everyday ones ("red wine out of a carpet") reach 0.92 and more.
 REFUSE_ANY_PROBABILITY = 0.90
-# Kinds the classifier may refuse on its own. "uncovered" is left to patterns: a topic the
-# library lacks reads, to an embedding, just like one it has.
+# Kinds the classifier may refuse on its own. "uncovered" is left to the named inventory
+# (uncovered.py): a topic the library lacks reads, to an embedding, just like one it has.
 CLASSIFIED_KINDS = ("admin", "writing", "live", "journal", "own_journal", "smalltalk", "everyday")
 
 
@@ -41,7 +42,7 @@ CLASSIFIED_KINDS = ("admin", "writing", "live", "journal", "own_journal", "small
 class GateVerdict:
     allowed: bool
     kind: str = ""  # admin | writing | live | journal | smalltalk | everyday | uncovered
-    how: str = ""  # "pattern" or "classifier"
+    how: str = ""  # "pattern", "classifier", or "name" / "topic" (uncovered)
     message: str = ""  # what Ripple says instead: the kind's sentence, then what it can help with
 
 
@@ -86,11 +87,16 @@ class RequestGate:
         self._model = None
         self._labels: list[str] = []
 
-    def check(self, question: str, vector: list[float] | None = None) -> GateVerdict:
-        """`vector`: the question's MiniLM embedding when the caller has it (saves one)."""
+    def check(
+        self, question: str, vector: list[float] | None = None, *, classify: bool = True
+    ) -> GateVerdict:
+        """`vector`: the question's MiniLM embedding when the caller has it (saves one).
+        `classify=False`: patterns only, for a question that is only a place's name."""
         kind = self.pattern_kind(question)
         if kind:
             return self._refuse(kind, "pattern")
+        if not classify:
+            return GateVerdict(True)
         self._load()
         if self._model is None:
             return GateVerdict(True)

@@ -201,7 +201,10 @@ class EvidenceLibrary:
 
         asked = normalise(text)
         minilm = self._embed(self.embedder, asked)
-        gate = self.gate.check(text, minilm)
+        # "Plymouth" alone asks what the library says of Plymouth; the floor knows places, the
+        # classifier (which reads it as an everyday request) does not.
+        place_only = not has_topic(topic_words(asked, self.sources.place_matcher()))
+        gate = self.gate.check(text, minilm, classify=not place_only)
         # A question that turns on a name the library never uses hears that name said back.
         named = gate.allowed or gate.kind == "uncovered"
         if named and (name := self._coverage().unknown_name(text)):
