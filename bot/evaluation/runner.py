@@ -19,6 +19,7 @@ RETRIEVAL_LATER_HOLDOUTS = (
     "retrieval_holdout3.jsonl",
     "retrieval_holdout4.jsonl",
     "retrieval_holdout5.jsonl",
+    "retrieval_holdout6.jsonl",
 )
 THEMES_SET = "themes.jsonl"
 # Reflections nobody tunes on: an honest check that theme detection generalises.
