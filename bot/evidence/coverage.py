@@ -178,10 +178,17 @@ class Coverage:
                 continue  # written in capitals for emphasis, a word the library uses ("NOT")
             return match.group(0)
         for match in _ACT.finditer(question):
-            name = _statute_name(question[: match.start()])
-            if name and f"{name.lower()} act" not in self._lower:
+            words = _statute_words(question[: match.start()])
+            if not words:
+                continue
+            # The name is what the question capitalised ("…its own Care Act" is the Care Act);
+            # in a question all in lower case, any tail the library names counts as covered
+            # ("while meeting its own care act": the library has the Care Act).
+            name = _capitalised_tail(words)
+            tails = [name] if name else [" ".join(words[i:]) for i in range(len(words))]
+            if not any(f"{tail.lower()} act" in self._lower for tail in tails):
                 year = f" {match.group(1)}" if match.group(1) else ""
-                return f"the {_title(name)} Act{year}"
+                return f"the {_title((name or ' '.join(words)).lower())} Act{year}"
         return self._unknown_scheme(question)
 
     def _unknown_scheme(self, question: str) -> str | None:
@@ -203,21 +210,33 @@ class Coverage:
         return None
 
 
-def _statute_name(before: str) -> str:
+def _statute_words(before: str) -> list[str]:
     """The words naming an Act, read back from just before "act": "what does the mental
-    health" -> "mental health"; "" when they don't name one ("how should I")."""
+    health" -> ["mental", "health"]; [] when they don't name one ("how should I")."""
     words = re.findall(r"[A-Za-z']+", before)[-5:]
     name: list[str] = []
     for word in reversed(words):
-        lower = word.lower()
-        if lower in _NOT_IN_NAMES:
+        if word.lower() in _NOT_IN_NAMES:
             break
-        name.insert(0, lower)
-    while name and name[0] in _JOINERS:
+        name.insert(0, word)
+    while name and name[0].lower() in _JOINERS:
         name.pop(0)
-    if not name or name[-1] not in _ACT_HEADS:
-        return ""  # "how to act", "a balancing act", "the council act"
-    return " ".join(name)
+    if not name or name[-1].lower() not in _ACT_HEADS:
+        return []  # "how to act", "a balancing act", "the council act"
+    return name
+
+
+def _capitalised_tail(words: list[str]) -> str:
+    """The Act's name as the question capitalised it ("its own Care" -> "Care", "Health and
+    Care" -> "Health and Care"); "" when the question wrote it in lower case."""
+    tail: list[str] = []
+    for word in reversed(words):
+        if not (word[:1].isupper() or (tail and word.lower() in _JOINERS)):
+            break
+        tail.insert(0, word)
+    while tail and tail[0].lower() in _JOINERS:
+        tail.pop(0)
+    return " ".join(tail)
 
 
 def _title(name: str) -> str:
