@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from bot.coaching.questions import question_problems
 
-MAX_PHRASE_WORDS = 12
+# A phrase is asked back whole up to this long; a longer one only up to a clause boundary, and
+# not at all without one: "…to agree what they were actually" is not the team's question.
+MAX_PHRASE_WORDS = 16
 
 _SUBJECTS = (
     r"i|we|you|they|others|other places|other areas|other teams|other systems|other people|"
@@ -263,18 +265,22 @@ def _phrase(shape: str, text: str) -> KeyPhrase | None:
     if not words:
         return None
     if len(words) > MAX_PHRASE_WORDS:
-        text = _shortened(words)
+        clause = _first_clause(words)
+        if clause is None:
+            return None  # the bank's general question reads better than a cut one
+        text = clause
     return KeyPhrase(shape, text)
 
 
-def _shortened(words: list[str]) -> str:
-    """A long question's first clause, or its first words."""
+def _first_clause(words: list[str]) -> str | None:
+    """A long question's first clause, if it ends within the first MAX_PHRASE_WORDS words.
+    ("and" is not a clause boundary: "the NHS and the council" would be cut in two.)"""
     for i, word in enumerate(words[:MAX_PHRASE_WORDS]):
-        if i >= 4 and word.endswith(","):
-            return " ".join(words[: i + 1]).rstrip(",")  # the clause, its last word included
-        if i >= 4 and word in ("because", "but", "so", "and", "when"):
+        if i >= 4 and word.endswith((",", ";", ":")):
+            return " ".join(words[: i + 1]).rstrip(",;:")  # the clause, its last word included
+        if i >= 4 and word in ("because", "but", "so", "when", "although", "though"):
             return " ".join(words[:i])
-    return " ".join(words[:MAX_PHRASE_WORDS]).rstrip(",;:")
+    return None
 
 
 def _flip(text: str) -> str:

@@ -339,3 +339,35 @@ def test_the_closing_question_is_about_what_was_asked_not_its_wording(question, 
     closing = closing_question(question) or ""
     assert asked_about in closing
     assert "what did" not in closing.lower() and "do look like" not in closing
+
+
+@pytest.mark.parametrize(
+    ("question", "whole"),
+    [
+        (
+            "how did other places get the NHS and the council to agree what they were "
+            "actually trying to achieve?",
+            "agree what they were actually trying to achieve",
+        ),
+        (
+            "our partnership wants to tackle loneliness among older people with the "
+            "voluntary sector, what helped?",
+            "with the voluntary sector",
+        ),
+    ],
+)
+def test_a_long_question_is_asked_back_whole_never_cut_mid_phrase(question, whole):
+    from bot.coaching.closing import closing_question
+
+    assert whole in (closing_question(question) or "")
+
+
+def test_a_question_too_long_to_ask_back_gets_a_general_question_not_a_fragment():
+    from bot.coaching.closing import closing_question
+
+    rambling = (
+        "how do we get the acute trust the community trust the council and the three "
+        "voluntary sector networks to sign up to one plan for frail older people this year"
+    )
+    closing = closing_question(rambling)
+    assert closing is None or "older people this year" in closing
