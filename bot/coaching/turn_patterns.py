@@ -26,7 +26,7 @@ def _any(*parts: str, flags: int = re.IGNORECASE) -> re.Pattern:
 DISTRESS = _any(
     r"\bexhaust(?:ed|ion|ing)\b(?! (?:all |every |the |our |my |other )*(?:options|avenues|routes|"
     r"possibilities|ideas|goodwill|budget|funding|money|resources|alternatives))",
-    r"\bburn(?:ed|t|ing)?[ -]?out\b",
+    r"(?<!\bnot )(?<!\bno )\bburn(?:ed|t|ing)?[ -]?out\b",
     r"\brunning on (?:empty|fumes)\b",
     rf"\b(?:not|barely|hardly) coping\b|\b{_CANT} cope\b|\bstruggling to cope\b",
     r"\b(?:end|edge) of my (?:tether|rope)\b|\bbreaking point\b",
@@ -82,7 +82,53 @@ DISTRESS = _any(
     # said after the freeze at cc35f22 (safety wording only; both eval sets re-checked)
     r"\bmental breakdown\b|\bnothing left to give\b|\bat my (?:absolute )?limit\b",
     r"\boff (?:work )?with stress\b|\bcan'?t stop crying\b",
+    # said after the second freeze (5841193): a failure to everyone, "done", not myself
+    r"\bfailing (?:everyone|everybody|at everything|my (?:family|kids|children|team))\b",
+    r"\b(?:i'?m|im|i am|i feel|feel|feeling) (?:like )?"
+    r"(?:a (?:complete |total )?failure|useless)\b",
+    r"\b(?:just |i just |i )feel (?:completely |totally |so )?done\b",
+    r"(?:^|[.!?]\s*)what'?s the point(?:\s*[.!?,]|$)",
+    r"\b(?:i'?ve|ive|i have) not been myself\b|\b(?:i'?m|im|i am) not myself\b|"
+    r"\bnot (?:been )?the same person since\b",
+    r"\b(?:worried|concerned|worries) about me\b",
+    r"\bdread(?:ing)? (?:going (?:in|into work|to work)|work|mondays?|every (?:day|morning)|"
+    r"the (?:week|morning|mornings))\b",
+    r"\b(?:not|only|barely|hardly|never) (?:slept|sleeping|getting|had|get) (?:more than )?"
+    r"(?:a |an )?(?:few|couple of|\d+|one|two|three|four|five) hours?\b",
 )
+
+# Someone else's exhaustion or sick leave, said by the leader ("my deputy is exhausted",
+# "the nurse lead is off sick with stress"): their reflection on the work, not their distress.
+_PEOPLE = (
+    r"(?:he|she|they|her|his|their|everyone|everybody|"
+    r"(?:my|our|the|a|one of (?:my|our|the)) (?:\w+ )?(?:deputy|team|colleagues?|manager|boss|"
+    r"chair|staff|director|lead|nurses?|gps?|workers?|officers?|pa|head|matron|social workers?|"
+    r"members?|chief exec|exec|councillors?))"
+)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|myself)\b", re.IGNORECASE)
+_SOMEONE_ELSE = re.compile(rf"\b{_PEOPLE}\b", re.IGNORECASE)
+
+
+def _someone_elses(text: str, match: re.Match) -> bool:
+    """The distress words sit in a sentence about another person, with no I or me in it."""
+    start = max(text.rfind(mark, 0, match.start()) for mark in ".!?\n")
+    ends = [i for i in (text.find(mark, match.end()) for mark in ".!?\n") if i != -1]
+    sentence = text[start + 1 : min(ends, default=len(text))]
+    return bool(_SOMEONE_ELSE.search(sentence)) and not _FIRST_PERSON.search(sentence)
+
+
+def own_distress(text: str) -> bool:
+    """The distress lexicon speaks about the leader themself (any match not about another)."""
+    text = normalise(text)
+    return any(not _someone_elses(text, m) for m in DISTRESS.finditer(text))
+
+
+def about_someone_else(text: str) -> bool:
+    """The lexicon matched, but only about other people."""
+    text = normalise(text)
+    matches = list(DISTRESS.finditer(text))
+    return bool(matches) and all(_someone_elses(text, m) for m in matches)
+
 
 STOP = re.compile(
     r"^(?:please )?(?:skip|stop|not now|cancel|quit|end|later|maybe later|no thanks|leave it|"
@@ -103,8 +149,11 @@ STOP_PHRASE = _any(
     r"\b(?:skip|pause) (?:this|it|today|this week)\b|\bi want to stop\b",
     r"\bthat'?s (?:all|it|enough) for (?:now|today|this week)\b|\bdone for (?:now|today)\b",
     r"\bno more questions\b|\bcall it a day\b",
+    r"\bwrap (?:it |this |things )?up\b|\bleave it there\b|\bthat'?s all from me\b",
+    r"\bend (?:the )?session\b|"
+    r"\bpass on (?:this|this week'?s|the|today'?s) (?:one|reflection|week)\b",
 )
-STOP_MAX_CHARS = 60  # a longer message that says "let's stop" is about something else
+STOP_MAX_CHARS = 80  # a longer message that says "let's stop" is about something else
 
 _FILLER = (
     r"(?:honestly|tbh|to be honest|um+|erm+|hmm+|well|i mean|sorry|ah|oh|genuinely|no|nah|just)"
@@ -169,7 +218,27 @@ CORRECTION_PLAIN = _any(
     r"\byou(?:'ve| have)? misunderstood\b|\bthat'?s not what i (?:meant|said|mean)\b",
     r"\bwrong end of the stick\b|\bi didn'?t say (?:that|it was)\b|\byou'?re missing the point\b",
     r"\bnot what i (?:meant|was saying)\b|\bthat'?s not (?:the|my) (?:point|issue|problem)\b",
+    r"\bi said [\w-]+(?: [\w-]+)?,? not\b|\b(?:you'?ve|you have) misread\b|\bmisread me\b",
+    r"^(?:no[,.]?\s+|sorry[,.]?\s+)*i (?:didn'?t|did not|never) say\b|"
+    r"^(?:no[,.]?\s+)*i (?:wasn'?t|was not) saying\b",
+    r"^no[,.!]?\s+no\b",
 )
+
+# How a correction of the coach opens: "no, I meant…", "that isn't it", "actually, it's…".
+# The classifier alone reads a correction only after one of these: "the chief exec hasn't
+# given us the go-ahead" is negative, but it corrects nobody.
+CORRECTION_OPENER = re.compile(
+    r"^(?:no|nope|nah|not|wait|actually|sorry|hang on|hmm+|well)\b|"
+    r"^(?:that|this|it)(?:'s| is|s)? (?:not|isn'?t|wasn'?t)\b|"
+    r"^(?:that|this|it) (?:isn'?t|wasn'?t)\b|"
+    r"^(?:i|you)(?:'ve| have)? (?:meant|mean|said|misread|misunderstood|got)\b",
+    re.IGNORECASE,
+)
+
+
+def correction_opens(text: str) -> bool:
+    return bool(CORRECTION_OPENER.search(normalise(text)))
+
 
 _PLACES = (
     r"(?:places?|areas?|councils?|systems?|partnerships?|teams?|icbs?|trusts?|forces?|"
@@ -192,6 +261,12 @@ EVIDENCE_REQUEST = _any(
     r"\b(?:anything|something) (?:in|from) the (?:evidence|research|library)\b",
     r"\b(?:where|who) else has\b",
     r"\belsewhere\b.{0,40}\?",
+    rf"\bhow (?:have|did|do|are) other {_PLACES}\b",
+    r"\b(?:has|have) any(?:one|body)(?: else)?\s*\?+\s*$",
+    r"\b(?:do you know|know of|heard of|is there) (?:anywhere|any (?:places?|areas?|councils?|"
+    r"systems?|icbs?|trusts?))\b",
+    r"\bother \w+s (?:have|had) (?:hit|had|faced|found|tried|done)\b",
+    r"\bwas there (?:an?|any) (?:proper |formal |independent )?evaluation\b",
 )
 
 ADVICE_REQUEST = _any(
@@ -209,7 +284,7 @@ ADVICE_REQUEST = _any(
 )
 
 _NOT_A_PLAN = (
-    r"(?!be\b|admit|say|need|have to|probably|lose|never|not\b|"
+    r"(?!be\b|admit|say\b(?! no\b)|need|have to|probably|lose|never|not\b|"
     r"see\b|think about|try and think|cry|scream|go mad)"
 )
 COMMITMENT = re.compile(
@@ -275,7 +350,7 @@ def pattern_act(text: str) -> TurnAct | None:
     """The act a pattern is sure of, or None to leave it to the classifier."""
     text = normalise(text)
     bare = text.strip(" .!?,;:").lower()
-    if DISTRESS.search(text):
+    if own_distress(text):
         return TurnAct.DISTRESS
     if STOP.match(bare) or (len(bare) <= STOP_MAX_CHARS and STOP_PHRASE.search(bare)):
         return TurnAct.STOP

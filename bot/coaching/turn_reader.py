@@ -166,9 +166,14 @@ class EmbeddingTurnReader:
             # "I was off sick for two days with a cold": a short illness, not distress. The
             # distress lexicon still wins whenever it speaks ("signed off with stress").
             distress = 0.0
-        if ruled is TurnAct.DISTRESS or distress >= (
-            DISTRESS_OVER_PATTERN if ruled is not None else DISTRESS_FLOOR
-        ):
+        # Another person's exhaustion ("my deputy is exhausted") needs the classifier to be
+        # as sure as it must be to override a pattern.
+        floor = (
+            DISTRESS_OVER_PATTERN
+            if ruled is not None or patterns.about_someone_else(text)
+            else DISTRESS_FLOOR
+        )
+        if ruled is TurnAct.DISTRESS or distress >= floor:
             return TurnAct.DISTRESS
         if ruled is not None:
             return ruled
@@ -188,6 +193,8 @@ class EmbeddingTurnReader:
         # Without a pattern, only a confident classifier turns an answer into something else:
         # mistaking a reflection for a correction or a stop loses what the leader said.
         if best is not TurnAct.ANSWER and scores[best] < MIN_CONFIDENCE.get(best, 0.0):
+            return TurnAct.ANSWER
+        if best is TurnAct.CORRECTION and not patterns.correction_opens(text):
             return TurnAct.ANSWER
         if best is TurnAct.COMMITMENT and patterns.hedged_option(text):
             return TurnAct.ANSWER  # "I could ... or ...": options, not yet a plan
