@@ -95,6 +95,28 @@ DISTRESS = _any(
     r"the (?:week|morning|mornings))\b",
     r"\b(?:not|only|barely|hardly|never) (?:slept|sleeping|getting|had|get) (?:more than )?"
     r"(?:a |an )?(?:few|couple of|\d+|one|two|three|four|five) hours?\b",
+    # said after the third freeze (6958499): the leader's own state in plain words
+    r"\b(?:i'?m|im|i am|i feel|i'?ve been feeling|i have been feeling|feeling|i'?ve been|"
+    r"i have been)(?: really| so| just| completely| a bit| quite| genuinely)? "
+    r"(?:scared|frightened|terrified|miserable|wretched|empty|fragile|shaky|in pieces|"
+    r"a (?:wreck|mess)|not (?:ok|okay|alright|all right)\b(?! with)|"
+    r"not in a (?:good|great|great) (?:place|way|headspace)|in a (?:bad|dark|really bad) "
+    r"(?:place|way|headspace)|coming apart|falling apart|falling to pieces|losing it|"
+    r"losing my mind|going under|sinking|trapped|alone with (?:this|it all))",
+    r"\b(?:bad|dark|rough|awful|horrible|terrible) (?:week|time|place|patch|day|month) "
+    r"in my head\b|\bmy head(?:'s| is| has been) (?:a mess|all over the place|not right|gone|"
+    r"not in a good place)\b|\bmy mental health\b",
+    r"\b(?:break|breaking|broke) down (?:in front of|at|during|in|on)\b|"
+    r"\bgoing to (?:break down|fall apart|crack)\b",
+    r"\b(?:looking at|scrolling|applying for) (?:other )?job (?:ads|adverts|sites|listings)\b|"
+    r"\banything that isn'?t this\b",
+    r"\b(?:i'?m|im|i am) the problem\b|\b(?:it'?s|its) all my fault\b|"
+    r"\b(?:i'?m|im|i am) (?:not good enough|useless at this|"
+    r"failing at (?:this|everything|it all))\b|"
+    r"\b{cant} do this (?:job|any ?more)\b".replace("{cant}", _CANT),
+    r"\b(?:is|if) (?:this|the|my) job (?:is )?(?:really )?worth it\b",
+    r"\b(?:i'?m|im|i am) (?:really |genuinely )?struggling(?:\s*[.!?,]|$| (?:a lot|badly|mentally|"
+    r"with everything|at the moment|right now|to keep going|to get out of bed))",
 )
 
 # Someone else's exhaustion or sick leave, said by the leader ("my deputy is exhausted",
@@ -102,7 +124,8 @@ DISTRESS = _any(
 _PEOPLE = (
     r"(?:he|she|they|her|his|their|everyone|everybody|"
     r"(?:my|our|the|a|one of (?:my|our|the)) (?:\w+ )?(?:deputy|team|colleagues?|manager|boss|"
-    r"chair|staff|director|lead|nurses?|gps?|workers?|officers?|pa|head|matron|social workers?|"
+    r"chair|staff|director|lead|nurses?|gps?|workers?|officers?|pa|head teacher|headteacher|"
+    r"matron|social workers?|"
     r"members?|chief exec|exec|councillors?))"
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|myself)\b", re.IGNORECASE)
@@ -111,10 +134,19 @@ _SOMEONE_ELSE = re.compile(rf"\b{_PEOPLE}\b", re.IGNORECASE)
 
 def _someone_elses(text: str, match: re.Match) -> bool:
     """The distress words sit in a sentence about another person, with no I or me in it."""
-    start = max(text.rfind(mark, 0, match.start()) for mark in ".!?\n")
-    ends = [i for i in (text.find(mark, match.end()) for mark in ".!?\n") if i != -1]
-    sentence = text[start + 1 : min(ends, default=len(text))]
-    return bool(_SOMEONE_ELSE.search(sentence)) and not _FIRST_PERSON.search(sentence)
+    clause = _clause_around(text, match)
+    return bool(_SOMEONE_ELSE.search(clause)) and not _FIRST_PERSON.search(clause)
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\s(?:so|and|but|because|while)\s", re.IGNORECASE)
+
+
+def _clause_around(text: str, match: re.Match) -> str:
+    """The clause the match sits in: "my deputy's off sick with stress" out of "…, so I've
+    been covering her meetings"."""
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())]
+    after = _CLAUSE_BREAK.search(text, match.end())
+    return text[max(starts, default=0) : after.start() if after else len(text)]
 
 
 def own_distress(text: str) -> bool:

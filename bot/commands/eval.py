@@ -127,10 +127,19 @@ def _run(which: tuple[str, ...], fresh: bool, as_json: bool, dataset: Path | Non
                 for name, report in retrieval_reports:
                     print_retrieval(console, report, name)
         if "turns" in which:
-            from bot.evaluation.runner import TURNS_HOLDOUT_SET, TURNS_SET, evaluate_turns
+            from bot.evaluation.runner import (
+                TURNS_HOLDOUT_SET,
+                TURNS_LATER_HOLDOUTS,
+                TURNS_SET,
+                evaluate_turns,
+            )
             from bot.evaluation.turn_eval import print_turns
 
             sets = _labelled_sets(settings, dataset, TURNS_SET, TURNS_HOLDOUT_SET)
+            for file in TURNS_LATER_HOLDOUTS if dataset is None else ():
+                later = settings.evals_dir / file
+                if later.is_file():
+                    sets.append((file.removeprefix("turns_").removesuffix(".jsonl"), later))
             with progress.status("Reading what each labelled message does…"):
                 turn_reports = [
                     (name, evaluate_turns(settings, dataset=path, services=services))
