@@ -98,7 +98,7 @@ DISTRESS = _any(
     # said after the third freeze (6958499): the leader's own state in plain words
     r"\b(?:i'?m|im|i am|i feel|i'?ve been feeling|i have been feeling|feeling|i'?ve been|"
     r"i have been)(?: really| so| just| completely| a bit| quite| genuinely)? "
-    r"(?:scared|frightened|terrified|miserable|wretched|empty|fragile|shaky|in pieces|"
+    r"(?:miserable|wretched|empty|fragile|shaky|in pieces|"
     r"a (?:wreck|mess)|not (?:ok|okay|alright|all right)\b(?! with)|"
     r"not in a (?:good|great|great) (?:place|way|headspace)|in a (?:bad|dark|really bad) "
     r"(?:place|way|headspace)|coming apart|falling apart|falling to pieces|losing it|"
@@ -110,11 +110,21 @@ DISTRESS = _any(
     r"\bgoing to (?:break down|fall apart|crack)\b",
     r"\b(?:looking at|scrolling|applying for) (?:other )?job (?:ads|adverts|sites|listings)\b|"
     r"\banything that isn'?t this\b",
-    r"\b(?:i'?m|im|i am) the problem\b|\b(?:it'?s|its) all my fault\b|"
+    r"\b(?:i'?m|im|i am) the problem\b|\b(?:it'?s|its|it was|it is) (?:all )?my fault\b|"
     r"\b(?:i'?m|im|i am) (?:not good enough|useless at this|"
     r"failing at (?:this|everything|it all))\b|"
     r"\b{cant} do this (?:job|any ?more)\b".replace("{cant}", _CANT),
     r"\b(?:is|if) (?:this|the|my) job (?:is )?(?:really )?worth it\b",
+    # said after the fourth freeze (fb40d13)
+    r"\b(?:i'?m|im|i am|i feel|i'?m feeling) (?:still )?not (?:right|well in myself)\b",
+    r"\b(?:drinks?|drinking|wine)\b[^.!?]{0,40}\b(?:every|most) nights?\b|"
+    r"\bjust to (?:switch off|cope|get through (?:the|it)|get to sleep)\b",
+    r"\bno way through (?:this|it)\b|\b(?:can'?t|cannot) see it any ?more\b",
+    r"\b(?:feel|feeling) like (?:a |an )?(?:complete |total |utter )?(?:fraud|imposter|impostor)\b|"
+    r"\bwaiting to be found out\b",
+    r"^(?:honestly |tbh |if i'?m honest )?(?:i'?m |im |i am |just |really )?struggling"
+    r"(?: (?:tbh|to be honest|honestly|if i'?m honest|atm|right now|at the moment|mate|a bit|"
+    r"a lot))*[\s.!?,]*$",
     r"\b(?:i'?m|im|i am) (?:really |genuinely )?struggling(?:\s*[.!?,]|$| (?:a lot|badly|mentally|"
     r"with everything|at the moment|right now|to keep going|to get out of bed))",
 )

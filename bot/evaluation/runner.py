@@ -28,7 +28,7 @@ TURNS_SET = "turns.jsonl"
 # Messages written after the turn reader was frozen, never tuned on.
 TURNS_HOLDOUT_SET = "turns_holdout.jsonl"
 # Each written blind, from the act definitions alone, after a later freeze; all of them run.
-TURNS_LATER_HOLDOUTS = ("turns_holdout2.jsonl", "turns_holdout3.jsonl")
+TURNS_LATER_HOLDOUTS = ("turns_holdout2.jsonl", "turns_holdout3.jsonl", "turns_holdout4.jsonl")
 
 
 def evaluate_retrieval(
