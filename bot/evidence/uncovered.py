@@ -8,7 +8,8 @@ finite list: `prompts/uncovered_topics.yaml`, written from general knowledge of 
 services and checked against the documents, never against eval questions.
 
 The list is checked against the library again at run time: a pattern that matches any passage
-is set aside (logged), because the library then says something on that topic. So adding a
+is set aside (logged), because the library then says something on that topic. The check is
+made the first time a question matches the pattern. So adding a
 document about flooding makes flooding answerable without editing the list.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,19 +37,17 @@ class Topic:
 
 class UncoveredTopics:
     def __init__(self, topics: Iterable[Topic], library_texts: Iterable[str]) -> None:
-        texts = list(library_texts)
-        kept: list[Topic] = []
-        for topic in topics:
-            patterns = tuple(p for p in topic.patterns if not _said_in(p, texts))
-            if len(patterns) < len(topic.patterns):
-                log.info("uncovered topic %r: patterns the library matches set aside", topic.name)
-            if patterns:
-                kept.append(Topic(topic.name, patterns))
-        self.topics = tuple(kept)
+        self.topics = tuple(topics)
+        self._texts = list(library_texts)
+        # Whether the library says what a pattern names, worked out the first time a question
+        # matches it: checking all 1,500 patterns against every passage up front takes seconds
+        # at every start, and a question only ever matches a few.
+        self._said: dict[re.Pattern[str], bool] = {}
+        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, prompts_dir: Path, library_texts: Iterable[str]) -> UncoveredTopics:
-        """The inventory in `prompts_dir`, less what the library covers; empty if absent."""
+        """The inventory in `prompts_dir`, checked against `library_texts`; empty if absent."""
         path = prompts_dir / TOPICS_FILE
         if not path.is_file():
             return cls((), ())
@@ -64,9 +64,25 @@ class UncoveredTopics:
     def match(self, question: str) -> str | None:
         """The name of the first uncovered topic the question is about, else None."""
         for topic in self.topics:
-            if any(p.search(question) for p in topic.patterns):
-                return topic.name
+            for pattern in topic.patterns:
+                if pattern.search(question) and not self._library_says(pattern):
+                    return topic.name
         return None
+
+    def set_aside(self) -> list[str]:
+        """Every pattern the library matches, so not used (slow: checks them all)."""
+        return [p.pattern for t in self.topics for p in t.patterns if self._library_says(p)]
+
+    def _library_says(self, pattern: re.Pattern[str]) -> bool:
+        with self._lock:
+            said = self._said.get(pattern)
+        if said is None:
+            said = _said_in(pattern, self._texts)
+            if said:
+                log.info("uncovered topics: the library matches %r, so it is set aside", pattern)
+            with self._lock:
+                self._said[pattern] = said
+        return said
 
 
 def _said_in(pattern: re.Pattern[str], texts: list[str]) -> bool:
