@@ -40,7 +40,7 @@ from bot.coaching.reply import Action, Reply, ReplyKind
 from bot.coaching.safety import SafetyText, looks_distressed
 from bot.coaching.text import clean_input, has_words, is_greeting, looks_like_injection
 from bot.coaching.text import wants_to_stop as stop_words
-from bot.coaching.turn_patterns import ADVICE_REQUEST
+from bot.coaching.turn_patterns import ADVICE_REQUEST, pattern_act
 from bot.coaching.turns import Turn, TurnAct, TurnReader
 
 if TYPE_CHECKING:
@@ -219,7 +219,10 @@ class Reflection(ReplyMaking):
         phrase or a theme, and not put into the entry; the reflection resumes after this."""
         state["last_act"] = "listening"
         self.store.save_conversation(who, state)
-        lead = note + self._mirror(turn.text, turn.act)
+        # "thanks" or "not sure" said back in quotes reads as not listening; only their words
+        # about how things are are reflected.
+        quiet = {turn.act, pattern_act(turn.text)} & {TurnAct.SMALL_TALK, TurnAct.UNCERTAIN}
+        lead = note + ("" if quiet else self._mirror(turn.text, turn.act))
         return Reply(
             ReplyKind.REFLECTION,
             " ".join(part for part in (lead, self.safety.after) if part),

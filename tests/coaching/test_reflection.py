@@ -126,6 +126,14 @@ def test_the_turn_after_distress_is_listened_to_not_coached(coach, who, store):
     assert onward.meta["state"] != "listening" and onward.question
 
 
+def test_thanks_after_distress_is_not_quoted_back(coach, who):
+    coach.start_reflection(who)
+    coach.reflect(who, "Honestly I'm exhausted. I haven't slept properly in weeks.")
+    reply = coach.reflect(who, "thanks")
+    assert "“thanks”" not in reply.text and reply.meta["state"] == "listening"
+    assert reply.question == "What's weighing on you most right now?"
+
+
 def test_distress_caught_by_the_safety_floor_even_when_the_reader_misses_it(
     knowledge_evidence, store, clock, bank, themes, who
 ):
