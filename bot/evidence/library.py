@@ -426,8 +426,7 @@ class EvidenceLibrary:
         """The names the indexed passages (and their questions) use."""
         with self._lock:
             if self._names is None:
-                chunks = self._chunk_list()
-                texts = [f"{c.meta.get('section', '')}\n{c.text}" for c in chunks]
+                texts = self._passage_texts()
                 texts += [q for qs in self._indexed_questions().values() for q in qs]
                 self._names = Coverage(texts, self.gate.known_acronyms)
             return self._names
@@ -436,9 +435,13 @@ class EvidenceLibrary:
         """The public-service topics the passages never touch (uncovered.py)."""
         with self._lock:
             if self._topics is None:
-                texts = [f"{c.meta.get('section', '')}\n{c.text}" for c in self._chunk_list()]
+                texts = self._passage_texts()
                 self._topics = UncoveredTopics.load(self.settings.prompts_dir, texts)
             return self._topics
+
+    def _passage_texts(self) -> list[str]:
+        """Each passage with its section title: what the library itself says."""
+        return [f"{c.meta.get('section', '')}\n{c.text}" for c in self._chunk_list()]
 
     def _indexed_questions(self) -> dict[str, list[str]]:
         """Each passage's indexed questions, read from the store once per index build (BM25
